@@ -1,0 +1,46 @@
+"""Time as the scheme sees it: instants in UTC, calendar days in Japan."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Protocol
+
+# Japan has no daylight saving time, so a fixed offset is exact and needs no tz database.
+JST = timezone(timedelta(hours=9), "JST")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that tests move by hand."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = at
+
+    def now(self) -> datetime:
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        self._at = at
+
+    def advance(self, by: timedelta) -> None:
+        self._at += by
+
+
+def japan_date(at: datetime) -> date:
+    return at.astimezone(JST).date()
+
+
+def one_year_after(at: datetime) -> datetime:
+    """The same instant a calendar year later (29 February falls back to the 28th)."""
+    try:
+        return at.replace(year=at.year + 1)
+    except ValueError:
+        return at.replace(year=at.year + 1, day=28)

@@ -1,0 +1,41 @@
+"""Who is acting: the roles of RULES.md and the reach of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain import municipality_code
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    STAFF = "staff"
+    ANALYST = "analyst"
+    PARTNER = "partner"
+    INTEGRATION = "integration"
+    OPERATOR = "operator"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller, as the identity provider vouched for them."""
+
+    subject: str
+    role: Role
+    municipality_code: str | None = None
+    partner_id: str | None = None
+    identity_verified: bool = False
+    name: str | None = None
+    birth_year: int | None = None
+
+    def administers(self, place_code: str) -> bool:
+        """Staff reach their own place; prefecture staff also its municipalities."""
+        if self.role is not Role.STAFF or self.municipality_code is None:
+            return False
+        if place_code == self.municipality_code:
+            return True
+        return (
+            municipality_code.is_prefecture(self.municipality_code)
+            and municipality_code.prefecture_of(place_code) == self.municipality_code
+        )

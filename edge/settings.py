@@ -1,0 +1,27 @@
+"""Settings from FURUSATO_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FURUSATO_")
+
+    env: Literal["development", "production"] = "development"
+    var_dir: Path = Path("var")
+    database_url: str = "sqlite+aiosqlite:///var/furusato.db"
+    database_pool_size: int = 10
+    # A real identity provider: tokens are verified with its published keys.
+    jwks_url: str | None = None
+    token_issuer: str = "furusato-local"  # noqa: S105  (a name, not a secret)
+    token_audience: str = "furusato"  # noqa: S105
+    # How often the server turns premium that ran out into basic.
+    lapse_interval_seconds: float = 3600.0
+
+    @property
+    def local_issuer_key(self) -> Path:
+        return self.var_dir / "issuer-ed25519.pem"

@@ -1,0 +1,320 @@
+"""The ASGI application and the `furusato` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from datetime import date
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from domain.clock import Clock, SystemClock, japan_date
+from domain.errors import Refusal
+from domain.roles import Role
+from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
+from edge.settings import Settings
+from edge.tokens import LocalIssuer, TokenVerifier, load_or_create_key
+from persistence import migrate
+from persistence.database import Database, connect
+from persistence.unit_of_work import SqlUnitOfWork
+from resolvers.context import Context
+from schema.root import schema
+from services import demo, places
+from services.registrations import lapse_due_premiums
+
+log = logging.getLogger("furusato")
+
+TOKEN_TTL_SECONDS = 7 * 24 * 3600
+
+
+class PlatformGraphQL(GraphQL[Context, None]):
+    def __init__(self, database: Database, clock: Clock, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.env == "development" else None,
+        )
+        self._database = database
+        self._clock = clock
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None
+    ) -> Context:
+        return Context(
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            actor=actor_of(request),
+            database=self._database,
+            clock=self._clock,
+        )
+
+
+def verifier_for(settings: Settings) -> TokenVerifier:
+    if settings.jwks_url:
+        return TokenVerifier(
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            jwks_url=settings.jwks_url,
+        )
+    key = load_or_create_key(settings.local_issuer_key)
+    return TokenVerifier(
+        issuer=settings.token_issuer, audience=settings.token_audience, local_key=key.public_key()
+    )
+
+
+async def _lapse_periodically(database: Database, clock: Clock, interval: float) -> None:
+    while True:
+        try:
+            lapsed = await lapse_due_premiums(SqlUnitOfWork(database), clock)
+            if lapsed:
+                log.info("premium lapsed for %d registrations", lapsed)
+        except Exception:
+            log.exception("premium lapse sweep failed; trying again next interval")
+        await asyncio.sleep(interval)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    verifier: TokenVerifier | None = None,
+) -> Starlette:
+    settings = settings or Settings()
+    owns_database = database is None
+    db = database or connect(settings.database_url, pool_size=settings.database_pool_size)
+    the_clock = clock or SystemClock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        reason = await migrate.pending_reason(db)
+        if reason is not None:
+            raise RuntimeError(reason)
+        sweeper = asyncio.create_task(
+            _lapse_periodically(db, the_clock, settings.lapse_interval_seconds)
+        )
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            if owns_database:
+                await db.dispose()
+
+    graphql = PlatformGraphQL(db, the_clock, settings)
+
+    async def home(_request: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    return Starlette(
+        routes=[Route("/", home), Route("/graphql", graphql, methods=["GET", "POST"])],
+        middleware=[
+            Middleware(
+                AuthenticationMiddleware,
+                backend=BearerTokenBackend(verifier or verifier_for(settings)),
+                on_error=unauthenticated,
+            )
+        ],
+        lifespan=lifespan,
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The factory uvicorn calls in each worker process."""
+    return create_app()
+
+
+# ------------------------------------------------------------------------ command line
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="furusato", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve GraphQL at /graphql")
+    serve.add_argument("--database-url")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+
+    migrate_command = commands.add_parser(
+        "migrate", help="create or upgrade the schema and load the municipality master data"
+    )
+    migrate_command.add_argument("--database-url")
+
+    seed = commands.add_parser("seed", help="add data")
+    seed.add_argument("--demo", action="store_true", required=True, help="the demo data set")
+    seed.add_argument("--database-url")
+
+    join = commands.add_parser("join", help="record a place's participation, as the operator")
+    join.add_argument("code")
+    join.add_argument("--agreed-on", type=_date)
+    join.add_argument("--starts-on", type=_date)
+    join.add_argument("--database-url")
+
+    lapse = commands.add_parser("lapse", help="turn premium that ran out into basic, now")
+    lapse.add_argument("--database-url")
+
+    token = commands.add_parser("token", help="print a bearer token of the local issuer")
+    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--subject", required=True)
+    token.add_argument("--municipality")
+    token.add_argument("--partner")
+    token.add_argument("--verified", action="store_true")
+    token.add_argument("--name")
+    token.add_argument("--birth-year", type=int)
+    token.add_argument("--ttl-hours", type=int, default=TOKEN_TTL_SECONDS // 3600)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    url = getattr(args, "database_url", None)
+    if url:
+        # Worker processes read their settings from the environment.
+        os.environ["FURUSATO_DATABASE_URL"] = url
+    return Settings()
+
+
+async def _with_database(settings: Settings, work: Any) -> Any:
+    database = connect(settings.database_url)
+    try:
+        reason = await migrate.pending_reason(database)
+        if reason is not None:
+            raise SystemExit(f"furusato: {reason}")
+        return await work(database)
+    finally:
+        await database.dispose()
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    async def check(_database: Database) -> None:
+        return None
+
+    asyncio.run(_with_database(settings, check))
+    verifier_for(settings)  # creates the local issuer's key once, before workers race for it
+    uvicorn.run(
+        "gateway:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+    )
+    return 0
+
+
+def _migrate(settings: Settings) -> int:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.database_url)
+
+    async def load() -> int:
+        database = connect(settings.database_url)
+        try:
+            return await migrate.load_master_data(database)
+        finally:
+            await database.dispose()
+
+    print(f"schema at head; {asyncio.run(load())} places in the master data")
+    return 0
+
+
+def _seed(settings: Settings) -> int:
+    async def work(database: Database) -> bool:
+        return await demo.seed(SqlUnitOfWork(database), SystemClock())
+
+    added = asyncio.run(_with_database(settings, work))
+    print("demo data added" if added else "demo data already present")
+    return 0
+
+
+def _join(args: argparse.Namespace, settings: Settings) -> int:
+    today = japan_date(SystemClock().now())
+    agreed_on = args.agreed_on or today
+    starts_on = args.starts_on or max(agreed_on, today)
+
+    async def work(database: Database) -> str:
+        from resolvers import inputs
+
+        code = inputs.code(args.code, "code")
+        record = await places.join_platform(SqlUnitOfWork(database), code, agreed_on, starts_on)
+        early = " (early adopter)" if record.early_adopter else ""
+        return f"{code} agreed on {record.agreed_on}, starts on {record.starts_on}{early}"
+
+    try:
+        print(asyncio.run(_with_database(settings, work)))
+    except Refusal as refusal:
+        print(f"furusato: {refusal.problems[0].code}: {refusal}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _lapse(settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        return await lapse_due_premiums(SqlUnitOfWork(database), SystemClock())
+
+    print(f"premium lapsed for {asyncio.run(_with_database(settings, work))} registrations")
+    return 0
+
+
+def _token(args: argparse.Namespace, settings: Settings) -> int:
+    claims: dict[str, Any] = {"sub": args.subject, "role": args.role}
+    if args.municipality:
+        claims["municipality"] = args.municipality
+    if args.partner:
+        claims["partner"] = args.partner
+    if args.verified:
+        claims["identity_verified"] = True
+    if args.name:
+        claims["name"] = args.name
+    if args.birth_year is not None:
+        claims["birth_year"] = args.birth_year
+    issuer = LocalIssuer(
+        load_or_create_key(settings.local_issuer_key),
+        settings.token_issuer,
+        settings.token_audience,
+    )
+    print(issuer.mint(claims, args.ttl_hours * 3600))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    settings = _settings(args)
+    if args.command == "serve":
+        return _serve(args, settings)
+    if args.command == "migrate":
+        return _migrate(settings)
+    if args.command == "seed":
+        return _seed(settings)
+    if args.command == "join":
+        return _join(args, settings)
+    if args.command == "lapse":
+        return _lapse(settings)
+    return _token(args, settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

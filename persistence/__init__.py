@@ -1,0 +1,1 @@
+"""Storage: tables, repositories, the SQL unit of work, read views and migrations."""

@@ -1,0 +1,166 @@
+"""Repositories over one session. They load and stage changes; they never commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.activities import Activity, ActivityStatus
+from domain.places import Participation
+from domain.premium import PremiumPolicy
+from domain.registrations import Registration
+from domain.residents import Resident
+from domain.tiers import Tier
+from domain.vocabulary import ActivityKind
+from persistence import mapping, tables
+from persistence.conflicts import conflicts_raised
+
+
+class SqlResidentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, resident_id: uuid.UUID, *, lock: bool = False) -> Resident | None:
+        statement = select(tables.Resident).where(tables.Resident.id == resident_id)
+        if lock:
+            statement = statement.with_for_update()
+        row = (await self._session.exec(statement)).first()
+        return mapping.resident_from_row(row) if row else None
+
+    async def get_by_subject(self, subject: str) -> Resident | None:
+        statement = select(tables.Resident).where(tables.Resident.subject == subject)
+        row = (await self._session.exec(statement)).first()
+        return mapping.resident_from_row(row) if row else None
+
+    async def add(self, resident: Resident) -> None:
+        self._session.add(mapping.resident_to_row(resident))
+
+    async def update(self, resident: Resident) -> None:
+        await self._session.merge(mapping.resident_to_row(resident))
+
+
+class SqlPlaceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def exists(self, code: str) -> bool:
+        statement = select(func.count()).where(tables.Municipality.code == code)
+        return (await self._session.exec(statement)).one() > 0
+
+    async def participation(self, code: str) -> Participation | None:
+        return mapping.participation_from_row(await self._session.get(tables.Participation, code))
+
+    async def save_participation(self, participation: Participation) -> None:
+        await self._session.merge(mapping.participation_to_row(participation))
+
+    async def premium_policy(self, code: str) -> PremiumPolicy:
+        return mapping.premium_policy_from_row(await self._session.get(tables.PremiumPolicy, code))
+
+    async def save_premium_policy(self, code: str, policy: PremiumPolicy) -> None:
+        await self._session.merge(mapping.premium_policy_to_row(code, policy))
+
+
+class SqlRegistrationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, registration_id: uuid.UUID) -> Registration | None:
+        found = await self._load(col(tables.Registration.id) == registration_id)
+        return found[0] if found else None
+
+    async def of_resident(self, resident_id: uuid.UUID) -> list[Registration]:
+        return await self._load(col(tables.Registration.resident_id) == resident_id)
+
+    async def premium_ended_by(self, now: datetime, limit: int) -> list[Registration]:
+        return await self._load(
+            col(tables.Registration.tier) == Tier.PREMIUM.value,
+            col(tables.Registration.premium_until) <= now,
+            limit=limit,
+        )
+
+    async def add(self, registration: Registration) -> None:
+        self._session.add(mapping.registration_to_row(registration))
+        # Without ORM relationships the flush order is not known: the registration goes first.
+        async with conflicts_raised():
+            await self._session.flush()
+        for certificate in registration.certificates:
+            self._session.add(mapping.certificate_to_row(certificate))
+
+    async def update(self, registration: Registration) -> None:
+        await self._session.merge(mapping.registration_to_row(registration))
+        known = {
+            row.id
+            for row in (
+                await self._session.exec(
+                    select(tables.Certificate).where(
+                        tables.Certificate.registration_id == registration.id
+                    )
+                )
+            ).all()
+        }
+        for certificate in registration.certificates:
+            if certificate.id in known:
+                await self._session.merge(mapping.certificate_to_row(certificate))
+        # The certificate a new one replaces must leave VALID before the new one arrives.
+        await self._session.flush()
+        for certificate in registration.certificates:
+            if certificate.id not in known:
+                self._session.add(mapping.certificate_to_row(certificate))
+
+    async def _load(
+        self, *where: ColumnElement[bool], limit: int | None = None
+    ) -> list[Registration]:
+        statement = (
+            select(tables.Registration)
+            .where(*where)
+            .order_by(col(tables.Registration.registered_at))
+        )
+        if limit is not None:
+            statement = statement.limit(limit)
+        rows = (await self._session.exec(statement)).all()
+        if not rows:
+            return []
+        certificates: dict[uuid.UUID, list[tables.Certificate]] = defaultdict(list)
+        for certificate in (
+            await self._session.exec(
+                select(tables.Certificate)
+                .where(col(tables.Certificate.registration_id).in_([r.id for r in rows]))
+                .order_by(col(tables.Certificate.issued_at))
+            )
+        ).all():
+            certificates[certificate.registration_id].append(certificate)
+        return [mapping.registration_from_row(r, certificates[r.id]) for r in rows]
+
+
+class SqlActivityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, activity_id: uuid.UUID, *, lock: bool = False) -> Activity | None:
+        statement = select(tables.Activity).where(tables.Activity.id == activity_id)
+        if lock:
+            statement = statement.with_for_update()
+        row = (await self._session.exec(statement)).first()
+        return mapping.activity_from_row(row) if row else None
+
+    async def verified_since(
+        self, resident_id: uuid.UUID, municipality_code: str, since: date
+    ) -> list[tuple[ActivityKind, date]]:
+        statement = select(col(tables.Activity.kind), col(tables.Activity.occurred_on)).where(
+            tables.Activity.resident_id == resident_id,
+            tables.Activity.municipality_code == municipality_code,
+            tables.Activity.status == ActivityStatus.VERIFIED.value,
+            col(tables.Activity.occurred_on) >= since,
+        )
+        return [(ActivityKind(kind), day) for kind, day in (await self._session.exec(statement))]
+
+    async def add(self, activity: Activity) -> None:
+        self._session.add(mapping.activity_to_row(activity))
+
+    async def update(self, activity: Activity) -> None:
+        await self._session.merge(mapping.activity_to_row(activity))

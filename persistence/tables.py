@@ -1,0 +1,197 @@
+"""The tables. Constraints here back the rules of the scheme, not only the code."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, text
+from sqlmodel import Field, SQLModel
+
+from domain.activities import ActivityStatus
+from domain.certificates import CertificateStatus
+from domain.places import PlaceKind
+from domain.registrations import RegistrationStatus
+from domain.tiers import Tier
+from persistence.types import UtcDateTime
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CODE = 6
+
+
+def _one_of(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+def _code_fk(column: str, *, nullable: bool = False, primary_key: bool = False) -> Column[str]:
+    return Column(
+        column,
+        String(CODE),
+        ForeignKey("municipality.code"),
+        nullable=nullable,
+        primary_key=primary_key,
+    )
+
+
+class Municipality(SQLModel, table=True):
+    """Master data: the 47 prefectures and 1,741 municipalities (Code for FUKUI, CC0)."""
+
+    __tablename__ = "municipality"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", PlaceKind), name="kind"),
+        CheckConstraint("length(code) = 6", name="code_length"),
+    )
+
+    code: str = Field(primary_key=True, max_length=CODE)
+    name: str
+    name_kana: str
+    kind: str = Field(max_length=16)
+    prefecture_code: str = Field(max_length=CODE, index=True)
+    latitude: float
+    longitude: float
+
+
+class Participation(SQLModel, table=True):
+    __tablename__ = "participation"
+    __table_args__ = (CheckConstraint("starts_on >= agreed_on", name="starts_after_agreement"),)
+
+    municipality_code: str = Field(sa_column=_code_fk("municipality_code", primary_key=True))
+    agreed_on: date
+    starts_on: date
+
+
+class PremiumPolicy(SQLModel, table=True):
+    __tablename__ = "premium_policy"
+    __table_args__ = (
+        CheckConstraint("required_activities BETWEEN 1 AND 100", name="required_activities"),
+        CheckConstraint("window_days BETWEEN 30 AND 1095", name="window_days"),
+    )
+
+    municipality_code: str = Field(sa_column=_code_fk("municipality_code", primary_key=True))
+    required_activities: int
+    window_days: int
+    eligible_activity_kinds: list[str] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class Resident(SQLModel, table=True):
+    __tablename__ = "resident"
+
+    id: uuid.UUID = Field(primary_key=True)
+    subject: str = Field(unique=True, max_length=255)
+    display_name: str | None = Field(default=None, max_length=100)
+    birth_year: int | None = None
+    home_municipality_code: str | None = Field(
+        default=None, sa_column=_code_fk("home_municipality_code", nullable=True)
+    )
+    interests: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    identity_verified: bool = False
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class Registration(SQLModel, table=True):
+    __tablename__ = "registration"
+    __table_args__ = (
+        CheckConstraint(_one_of("tier", Tier), name="tier"),
+        CheckConstraint(_one_of("status", RegistrationStatus), name="status"),
+        CheckConstraint(
+            "tier <> 'PREMIUM' OR premium_until IS NOT NULL", name="premium_has_an_end"
+        ),
+        CheckConstraint(
+            "(status = 'WITHDRAWN') = (withdrawn_at IS NOT NULL)", name="withdrawn_when"
+        ),
+        # One active registration per person and place; withdrawn ones stay as history.
+        Index(
+            "uq_registration_active_resident_municipality",
+            "resident_id",
+            "municipality_code",
+            unique=True,
+            sqlite_where=text("status = 'ACTIVE'"),
+            postgresql_where=text("status = 'ACTIVE'"),
+        ),
+        Index("ix_registration_municipality_list", "municipality_code", "registered_at", "id"),
+        Index("ix_registration_prefecture_list", "prefecture_code", "registered_at", "id"),
+        Index(
+            "ix_registration_premium_until",
+            "premium_until",
+            sqlite_where=text("tier = 'PREMIUM'"),
+            postgresql_where=text("tier = 'PREMIUM'"),
+        ),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id", index=True)
+    municipality_code: str = Field(sa_column=_code_fk("municipality_code"))
+    # The prefecture's lists include its municipalities' registrants without a second row.
+    prefecture_code: str = Field(sa_column=_code_fk("prefecture_code"))
+    relationship: str = Field(max_length=32)
+    interests: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tier: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    registered_at: datetime = Field(sa_type=UtcDateTime)
+    premium_granted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    premium_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Certificate(SQLModel, table=True):
+    __tablename__ = "certificate"
+    __table_args__ = (
+        CheckConstraint(_one_of("tier", Tier), name="tier"),
+        CheckConstraint(_one_of("status", CertificateStatus), name="status"),
+        # A registration shows one certificate in force at a time.
+        Index(
+            "uq_certificate_valid_per_registration",
+            "registration_id",
+            unique=True,
+            sqlite_where=text("status = 'VALID'"),
+            postgresql_where=text("status = 'VALID'"),
+        ),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    registration_id: uuid.UUID = Field(foreign_key="registration.id", index=True)
+    serial_number: str = Field(unique=True, max_length=32)
+    tier: str = Field(max_length=16)
+    status: str = Field(max_length=16)
+    issued_at: datetime = Field(sa_type=UtcDateTime)
+    valid_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Activity(SQLModel, table=True):
+    __tablename__ = "activity"
+    __table_args__ = (
+        CheckConstraint("hours > 0 AND hours <= 24", name="hours"),
+        CheckConstraint(_one_of("status", ActivityStatus), name="status"),
+        Index("ix_activity_municipality_queue", "municipality_code", "status", "recorded_at", "id"),
+        Index("ix_activity_prefecture_queue", "prefecture_code", "status", "recorded_at", "id"),
+        Index(
+            "ix_activity_resident_counting",
+            "resident_id",
+            "municipality_code",
+            "status",
+            "occurred_on",
+        ),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    resident_id: uuid.UUID = Field(foreign_key="resident.id")
+    municipality_code: str = Field(sa_column=_code_fk("municipality_code"))
+    prefecture_code: str = Field(sa_column=_code_fk("prefecture_code"))
+    kind: str = Field(max_length=32)
+    occurred_on: date
+    hours: float
+    description: str = Field(max_length=2000)
+    status: str = Field(max_length=16)
+    recorded_at: datetime = Field(sa_type=UtcDateTime)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    reviewed_by: str | None = Field(default=None, max_length=255)
+    review_note: str | None = Field(default=None, max_length=1000)

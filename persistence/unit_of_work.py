@@ -1,0 +1,66 @@
+"""The SQL unit of work: one session, one transaction, committed only by the service."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from persistence.conflicts import conflicts_raised
+from persistence.database import Database
+from persistence.repositories import (
+    SqlActivityRepository,
+    SqlPlaceRepository,
+    SqlRegistrationRepository,
+    SqlResidentRepository,
+)
+from services.unit_of_work import (
+    ActivityRepository,
+    PlaceRepository,
+    RegistrationRepository,
+    ResidentRepository,
+)
+
+
+class SqlUnitOfWork:
+    residents: ResidentRepository
+    places: PlaceRepository
+    registrations: RegistrationRepository
+    activities: ActivityRepository
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        self._session = AsyncSession(self._database.write_engine, expire_on_commit=False)
+        self.residents = SqlResidentRepository(self._session)
+        self.places = SqlPlaceRepository(self._session)
+        self.registrations = SqlRegistrationRepository(self._session)
+        self.activities = SqlActivityRepository(self._session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        session = self._require_session()
+        # Whatever was not committed is rolled back: a refusal leaves nothing behind.
+        await session.rollback()
+        await session.close()
+        self._session = None
+
+    async def commit(self) -> None:
+        async with conflicts_raised():
+            await self._require_session().commit()
+
+    async def rollback(self) -> None:
+        await self._require_session().rollback()
+
+    def _require_session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its `async with` block")
+        return self._session

@@ -1,0 +1,224 @@
+"""The read side: what GraphQL shows, fetched in batches, without the domain's write path.
+
+Each function is one statement (two for a page: its rows and its total), so that a request
+costs a fixed number of queries however many rows it shows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, and_, case, or_, tuple_
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain import municipality_code
+from domain.activities import ActivityStatus
+from domain.certificates import CertificateStatus
+from domain.registrations import RegistrationStatus
+from domain.tiers import Tier
+from persistence import tables
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    total: int
+    has_next: bool
+
+
+async def municipalities_by_code(
+    session: AsyncSession, codes: Sequence[str]
+) -> dict[str, tables.Municipality]:
+    rows = await session.exec(
+        select(tables.Municipality).where(col(tables.Municipality.code).in_(codes))
+    )
+    return {row.code: row for row in rows}
+
+
+async def participations_by_code(
+    session: AsyncSession, codes: Sequence[str]
+) -> dict[str, tables.Participation]:
+    rows = await session.exec(
+        select(tables.Participation).where(col(tables.Participation.municipality_code).in_(codes))
+    )
+    return {row.municipality_code: row for row in rows}
+
+
+async def premium_policies_by_code(
+    session: AsyncSession, codes: Sequence[str]
+) -> dict[str, tables.PremiumPolicy]:
+    rows = await session.exec(
+        select(tables.PremiumPolicy).where(col(tables.PremiumPolicy.municipality_code).in_(codes))
+    )
+    return {row.municipality_code: row for row in rows}
+
+
+async def residents_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tables.Resident]:
+    rows = await session.exec(select(tables.Resident).where(col(tables.Resident.id).in_(ids)))
+    return {row.id: row for row in rows}
+
+
+async def resident_by_subject(session: AsyncSession, subject: str) -> tables.Resident | None:
+    statement = select(tables.Resident).where(tables.Resident.subject == subject)
+    return (await session.exec(statement)).first()
+
+
+async def registrations_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tables.Registration]:
+    rows = await session.exec(
+        select(tables.Registration).where(col(tables.Registration.id).in_(ids))
+    )
+    return {row.id: row for row in rows}
+
+
+async def registrations_by_resident(
+    session: AsyncSession, resident_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[tables.Registration]]:
+    rows = await session.exec(
+        select(tables.Registration)
+        .where(col(tables.Registration.resident_id).in_(resident_ids))
+        .order_by(col(tables.Registration.registered_at), col(tables.Registration.id))
+    )
+    grouped: dict[uuid.UUID, list[tables.Registration]] = defaultdict(list)
+    for row in rows:
+        grouped[row.resident_id].append(row)
+    return grouped
+
+
+async def current_certificates(
+    session: AsyncSession, registration_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tables.Certificate]:
+    """The certificate each registration shows: the one in force, else the last one issued."""
+    in_force = case((col(tables.Certificate.status) == CertificateStatus.VALID.value, 1), else_=0)
+    rows = await session.exec(
+        select(tables.Certificate)
+        .where(col(tables.Certificate.registration_id).in_(registration_ids))
+        .order_by(in_force, col(tables.Certificate.issued_at))
+    )
+    return {row.registration_id: row for row in rows}
+
+
+async def verified_activities(
+    session: AsyncSession, keys: Sequence[tuple[uuid.UUID, str]], since: date
+) -> dict[tuple[uuid.UUID, str], list[tuple[str, date]]]:
+    """Verified activities on or after `since` per (resident, place)."""
+    rows = await session.exec(
+        select(
+            col(tables.Activity.resident_id),
+            col(tables.Activity.municipality_code),
+            col(tables.Activity.kind),
+            col(tables.Activity.occurred_on),
+        ).where(
+            tuple_(col(tables.Activity.resident_id), col(tables.Activity.municipality_code)).in_(
+                list(keys)
+            ),
+            tables.Activity.status == ActivityStatus.VERIFIED.value,
+            col(tables.Activity.occurred_on) >= since,
+        )
+    )
+    grouped: dict[tuple[uuid.UUID, str], list[tuple[str, date]]] = defaultdict(list)
+    for resident_id, code, kind, occurred_on in rows:
+        grouped[(resident_id, code)].append((kind, occurred_on))
+    return grouped
+
+
+async def activities_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tables.Activity]:
+    rows = await session.exec(select(tables.Activity).where(col(tables.Activity.id).in_(ids)))
+    return {row.id: row for row in rows}
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def search_municipalities(
+    session: AsyncSession,
+    search: str | None,
+    prefecture_code: str | None,
+    first: int,
+    after: str | None,
+) -> Page[tables.Municipality]:
+    """Places by name or reading, in code order; prefix matches come first in that order too
+    because every prefix match is also a substring match."""
+    m = tables.Municipality
+    conditions: list[ColumnElement[bool]] = []
+    if search:
+        pattern = _like(search)
+        conditions.append(
+            or_(col(m.name).like(pattern, escape="\\"), col(m.name_kana).like(pattern, escape="\\"))
+        )
+    if prefecture_code is not None:
+        conditions.append(col(m.prefecture_code) == prefecture_code)
+    total = (await session.exec(select(func.count()).select_from(m).where(*conditions))).one()
+    statement = select(m).where(*conditions)
+    if after is not None:
+        statement = statement.where(col(m.code) > after)
+    rows = list(await session.exec(statement.order_by(col(m.code)).limit(first + 1)))
+    return Page(rows[:first], total, len(rows) > first)
+
+
+def _scope(table: type[tables.Registration] | type[tables.Activity], code: str) -> Any:
+    """A prefecture's lists hold its own records and those of its municipalities."""
+    if municipality_code.is_prefecture(code):
+        return col(table.prefecture_code) == code
+    return col(table.municipality_code) == code
+
+
+async def registrations_of_place(
+    session: AsyncSession,
+    code: str,
+    tier: Tier | None,
+    now: datetime,
+    first: int,
+    after: tuple[datetime, uuid.UUID] | None,
+) -> Page[tables.Registration]:
+    """Active registrations, newest first. The tier is the one in force now."""
+    r = tables.Registration
+    conditions: list[Any] = [_scope(r, code), col(r.status) == RegistrationStatus.ACTIVE.value]
+    premium_now = and_(col(r.tier) == Tier.PREMIUM.value, col(r.premium_until) > now)
+    if tier is Tier.PREMIUM:
+        conditions.append(premium_now)
+    elif tier is Tier.BASIC:
+        conditions.append(~premium_now)
+    total = (await session.exec(select(func.count()).select_from(r).where(*conditions))).one()
+    statement = select(r).where(*conditions)
+    if after is not None:
+        statement = statement.where(tuple_(col(r.registered_at), col(r.id)) < tuple_(*after))
+    statement = statement.order_by(col(r.registered_at).desc(), col(r.id).desc()).limit(first + 1)
+    rows = list(await session.exec(statement))
+    return Page(rows[:first], total, len(rows) > first)
+
+
+async def activities_of_place(
+    session: AsyncSession,
+    code: str,
+    status: ActivityStatus | None,
+    first: int,
+    after: tuple[datetime, uuid.UUID] | None,
+) -> Page[tables.Activity]:
+    """Activities in the order they were recorded: the review queue is first come, first served."""
+    a = tables.Activity
+    conditions: list[Any] = [_scope(a, code)]
+    if status is not None:
+        conditions.append(col(a.status) == status.value)
+    total = (await session.exec(select(func.count()).select_from(a).where(*conditions))).one()
+    statement = select(a).where(*conditions)
+    if after is not None:
+        statement = statement.where(tuple_(col(a.recorded_at), col(a.id)) > tuple_(*after))
+    statement = statement.order_by(col(a.recorded_at), col(a.id)).limit(first + 1)
+    rows = list(await session.exec(statement))
+    return Page(rows[:first], total, len(rows) > first)

@@ -1,0 +1,1 @@
+"""Resolvers: parse GraphQL input, call one service or one read, hand back what it returned."""

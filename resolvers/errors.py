@@ -1,0 +1,17 @@
+"""GraphQL errors with the stable codes of the contract in `extensions.code`."""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+INTERNAL = "INTERNAL"
+
+
+def coded_error(message: str, code: str, field: str | None = None) -> GraphQLError:
+    extensions: dict[str, object] = {"code": code}
+    if field is not None:
+        extensions["field"] = field
+    return GraphQLError(message, extensions=extensions)

@@ -1,0 +1,101 @@
+"""Parsing what clients send: codes, global IDs, cursors and page sizes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import unicodedata
+import uuid
+from datetime import datetime
+
+from domain import municipality_code
+from domain.errors import InvalidInput
+from resolvers.errors import BAD_USER_INPUT, coded_error
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+def code(value: str, field: str = "municipalityCode") -> str:
+    try:
+        return municipality_code.parse(value, field)
+    except InvalidInput as error:
+        raise coded_error(str(error), BAD_USER_INPUT, field) from None
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE
+    if not 0 <= first <= MAX_PAGE:
+        raise coded_error(f"first is between 0 and {MAX_PAGE}", BAD_USER_INPUT, "first")
+    return first
+
+
+def global_id(type_name: str, node_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{node_id}".encode()).decode().rstrip("=")
+
+
+def parse_global_id(value: str, field: str) -> tuple[str, uuid.UUID]:
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        type_name, raw = base64.urlsafe_b64decode(padded.encode()).decode().split(":", 1)
+        return type_name, uuid.UUID(raw)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise coded_error(
+            f"{value!r} is not an ID of this platform", BAD_USER_INPUT, field
+        ) from None
+
+
+def id_of(type_name: str, value: str, field: str) -> uuid.UUID:
+    found, node_id = parse_global_id(value, field)
+    if found != type_name:
+        raise coded_error(f"{field} takes the ID of a {type_name}", BAD_USER_INPUT, field)
+    return node_id
+
+
+def cursor(*parts: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode()
+
+
+def _cursor_parts(value: str, count: int) -> list[str]:
+    try:
+        parts = json.loads(base64.urlsafe_b64decode(value.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        parts = None
+    if not (
+        isinstance(parts, list) and len(parts) == count and all(isinstance(p, str) for p in parts)
+    ):
+        raise coded_error("after is not a cursor this list gave out", BAD_USER_INPUT, "after")
+    return parts
+
+
+def code_cursor(value: str | None) -> str | None:
+    return None if value is None else _cursor_parts(value, 1)[0]
+
+
+def time_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:
+    if value is None:
+        return None
+    at, node_id = _cursor_parts(value, 2)
+    try:
+        instant, parsed_id = datetime.fromisoformat(at), uuid.UUID(node_id)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise coded_error("after is not a cursor this list gave out", BAD_USER_INPUT, "after")
+    return instant, parsed_id
+
+
+SEARCH_MAX = 50
+_KATAKANA = range(ord("ァ"), ord("ヶ") + 1)
+_TO_HIRAGANA = ord("ぁ") - ord("ァ")
+
+
+def search_text(text: str) -> str:
+    """What people type to find a place: full- and half-width alike, katakana read as hiragana
+    (the master data keeps readings in hiragana)."""
+    if len(text) > SEARCH_MAX:
+        raise coded_error(f"a search has at most {SEARCH_MAX} characters", BAD_USER_INPUT, "search")
+    normal = unicodedata.normalize("NFKC", text)
+    return "".join(chr(ord(c) + _TO_HIRAGANA) if ord(c) in _KATAKANA else c for c in normal)

@@ -1,0 +1,149 @@
+"""One loader class per entity and key, made afresh for every request."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
+from contextlib import asynccontextmanager
+from datetime import date, timedelta
+from functools import cached_property
+from typing import TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.clock import Clock, japan_date
+from domain.premium import WINDOW_DAYS_RANGE
+from persistence import tables, views
+from persistence.database import Database
+from resolvers.batch import BatchLoader
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+F = TypeVar("F")
+
+
+class _DatabaseLoader(BatchLoader[K, V]):
+    def __init__(self, database: Database) -> None:
+        super().__init__()
+        self._database = database
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        async with AsyncSession(self._database.read_engine) as session:
+            yield session
+
+    async def _by_key(
+        self,
+        keys: list[K],
+        read: Callable[[AsyncSession, Sequence[K]], Awaitable[dict[K, F]]],
+    ) -> list[F | None]:
+        async with self._session() as session:
+            found = await read(session, keys)
+        return [found.get(key) for key in keys]
+
+
+class MunicipalityByCodeLoader(_DatabaseLoader[str, tables.Municipality | None]):
+    async def fetch(self, keys: list[str]) -> list[tables.Municipality | None]:
+        return await self._by_key(keys, views.municipalities_by_code)
+
+
+class ParticipationByMunicipalityCodeLoader(_DatabaseLoader[str, tables.Participation | None]):
+    async def fetch(self, keys: list[str]) -> list[tables.Participation | None]:
+        return await self._by_key(keys, views.participations_by_code)
+
+
+class PremiumPolicyByMunicipalityCodeLoader(_DatabaseLoader[str, tables.PremiumPolicy | None]):
+    async def fetch(self, keys: list[str]) -> list[tables.PremiumPolicy | None]:
+        return await self._by_key(keys, views.premium_policies_by_code)
+
+
+class ResidentByIdLoader(_DatabaseLoader[uuid.UUID, tables.Resident | None]):
+    async def fetch(self, keys: list[uuid.UUID]) -> list[tables.Resident | None]:
+        return await self._by_key(keys, views.residents_by_id)
+
+
+class RegistrationByIdLoader(_DatabaseLoader[uuid.UUID, tables.Registration | None]):
+    async def fetch(self, keys: list[uuid.UUID]) -> list[tables.Registration | None]:
+        return await self._by_key(keys, views.registrations_by_id)
+
+
+class ActivityByIdLoader(_DatabaseLoader[uuid.UUID, tables.Activity | None]):
+    async def fetch(self, keys: list[uuid.UUID]) -> list[tables.Activity | None]:
+        return await self._by_key(keys, views.activities_by_id)
+
+
+class RegistrationsByResidentIdLoader(_DatabaseLoader[uuid.UUID, list[tables.Registration]]):
+    async def fetch(self, keys: list[uuid.UUID]) -> list[list[tables.Registration]]:
+        async with self._session() as session:
+            found = await views.registrations_by_resident(session, keys)
+        return [found.get(key, []) for key in keys]
+
+
+class CertificateByRegistrationIdLoader(_DatabaseLoader[uuid.UUID, tables.Certificate | None]):
+    async def fetch(self, keys: list[uuid.UUID]) -> list[tables.Certificate | None]:
+        return await self._by_key(keys, views.current_certificates)
+
+
+ResidentAtPlace = tuple[uuid.UUID, str]
+
+
+class VerifiedActivitiesByResidentAtPlaceLoader(
+    _DatabaseLoader[ResidentAtPlace, list[tuple[str, date]]]
+):
+    """Verified activities as far back as any policy may look; the policy picks what counts."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        super().__init__(database)
+        self._clock = clock
+
+    async def fetch(self, keys: list[ResidentAtPlace]) -> list[list[tuple[str, date]]]:
+        since = japan_date(self._clock.now()) - timedelta(days=WINDOW_DAYS_RANGE.stop)
+        async with self._session() as session:
+            found = await views.verified_activities(session, keys, since)
+        return [found.get(key, []) for key in keys]
+
+
+class Loaders:
+    """The request's loaders, each made on first use."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._database = database
+        self._clock = clock
+
+    @cached_property
+    def municipality_by_code(self) -> MunicipalityByCodeLoader:
+        return MunicipalityByCodeLoader(self._database)
+
+    @cached_property
+    def participation_by_municipality_code(self) -> ParticipationByMunicipalityCodeLoader:
+        return ParticipationByMunicipalityCodeLoader(self._database)
+
+    @cached_property
+    def premium_policy_by_municipality_code(self) -> PremiumPolicyByMunicipalityCodeLoader:
+        return PremiumPolicyByMunicipalityCodeLoader(self._database)
+
+    @cached_property
+    def resident_by_id(self) -> ResidentByIdLoader:
+        return ResidentByIdLoader(self._database)
+
+    @cached_property
+    def registration_by_id(self) -> RegistrationByIdLoader:
+        return RegistrationByIdLoader(self._database)
+
+    @cached_property
+    def activity_by_id(self) -> ActivityByIdLoader:
+        return ActivityByIdLoader(self._database)
+
+    @cached_property
+    def registrations_by_resident_id(self) -> RegistrationsByResidentIdLoader:
+        return RegistrationsByResidentIdLoader(self._database)
+
+    @cached_property
+    def certificate_by_registration_id(self) -> CertificateByRegistrationIdLoader:
+        return CertificateByRegistrationIdLoader(self._database)
+
+    @cached_property
+    def verified_activities_by_resident_at_place(
+        self,
+    ) -> VerifiedActivitiesByResidentAtPlaceLoader:
+        return VerifiedActivitiesByResidentAtPlaceLoader(self._database, self._clock)

@@ -1,0 +1,48 @@
+"""Reads behind one seam each: what a root field or list asks of the database."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain.activities import ActivityStatus
+from domain.tiers import Tier
+from persistence import tables, views
+from resolvers import inputs
+from resolvers.context import Context
+
+
+async def find_municipalities(
+    context: Context,
+    search: str | None,
+    prefecture_code: str | None,
+    first: int | None,
+    after: str | None,
+) -> views.Page[tables.Municipality]:
+    text = search.strip() if search else None
+    prefecture = inputs.code(prefecture_code, "prefectureCode") if prefecture_code else None
+    async with AsyncSession(context.database.read_engine) as session:
+        return await views.search_municipalities(
+            session,
+            inputs.search_text(text) if text else None,
+            prefecture,
+            inputs.page_size(first),
+            inputs.code_cursor(after),
+        )
+
+
+async def registrations_of_place(
+    context: Context, code: str, tier: Tier | None, first: int | None, after: str | None
+) -> views.Page[tables.Registration]:
+    size, position = inputs.page_size(first), inputs.time_cursor(after)
+    async with AsyncSession(context.database.read_engine) as session:
+        return await views.registrations_of_place(
+            session, code, tier, context.clock.now(), size, position
+        )
+
+
+async def activities_of_place(
+    context: Context, code: str, status: ActivityStatus | None, first: int | None, after: str | None
+) -> views.Page[tables.Activity]:
+    size, position = inputs.page_size(first), inputs.time_cursor(after)
+    async with AsyncSession(context.database.read_engine) as session:
+        return await views.activities_of_place(session, code, status, size, position)

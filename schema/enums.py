@@ -1,0 +1,35 @@
+"""The domain's closed lists, registered as GraphQL enums under the contract's names."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.activities import ActivityStatus
+from domain.certificates import CertificateStatus
+from domain.places import PlaceKind as MunicipalityKind
+from domain.registrations import RegistrationStatus
+from domain.tiers import Tier as RegistrationTier
+from domain.vocabulary import ActivityKind, Interest, Relationship
+
+for enum, name in (
+    (RegistrationTier, "RegistrationTier"),
+    (RegistrationStatus, "RegistrationStatus"),
+    (CertificateStatus, "CertificateStatus"),
+    (ActivityStatus, "ActivityStatus"),
+    (ActivityKind, "ActivityKind"),
+    (Relationship, "Relationship"),
+    (Interest, "Interest"),
+    (MunicipalityKind, "MunicipalityKind"),
+):
+    strawberry.enum(enum, name=name)
+
+__all__ = [
+    "ActivityKind",
+    "ActivityStatus",
+    "CertificateStatus",
+    "Interest",
+    "MunicipalityKind",
+    "RegistrationStatus",
+    "RegistrationTier",
+    "Relationship",
+]

@@ -1,0 +1,42 @@
+"""Every GraphQL error leaves with a code; unexpected ones leave without their details."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from resolvers.errors import BAD_USER_INPUT, INTERNAL
+
+log = logging.getLogger("furusato.errors")
+
+
+def _is_expected(error: GraphQLError) -> bool:
+    return bool(error.extensions and "code" in error.extensions) or error.original_error is None
+
+
+class CodedErrors(MaskErrors):
+    """Errors the platform raised on purpose keep their code; a query the schema refuses is
+    BAD_USER_INPUT; anything else is INTERNAL, logged here and masked for the client."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not _is_expected(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        log.error("internal error at %s", error.path, exc_info=error.original_error)
+        return GraphQLError(
+            "internal error",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": INTERNAL},
+        )
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if not error.extensions or "code" not in error.extensions:
+                error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
+        return processed

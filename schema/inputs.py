@@ -1,0 +1,65 @@
+"""Input objects of the mutations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from schema.enums import ActivityKind, Interest, Relationship
+
+
+@strawberry.input(description="Fields left out stay as they are.")
+class UpdateProfileInput:
+    display_name: str | None = None
+    birth_year: int | None = None
+    home_municipality_code: str | None = None
+    interests: list[Interest] | None = None
+
+
+@strawberry.input
+class RegisterInput:
+    municipality_code: str
+    relationship: Relationship
+    interests: list[Interest] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class WithdrawInput:
+    registration_id: strawberry.ID
+
+
+@strawberry.input
+class RecordActivityInput:
+    municipality_code: str
+    kind: ActivityKind
+    occurred_on: date
+    hours: float
+    description: str = ""
+
+
+@strawberry.input
+class ApplyForPremiumInput:
+    registration_id: strawberry.ID
+
+
+@strawberry.input
+class ReviewActivityInput:
+    activity_id: strawberry.ID
+    approve: bool
+    note: str | None = None
+
+
+@strawberry.input
+class PremiumPolicyInput:
+    municipality_code: str
+    required_activities: int
+    window_days: int
+    eligible_activity_kinds: list[ActivityKind]
+
+
+@strawberry.input
+class JoinPlatformInput:
+    municipality_code: str
+    agreed_on: date
+    starts_on: date

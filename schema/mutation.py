@@ -1,0 +1,161 @@
+"""The mutation root."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.activities import Activity as DomainActivity
+from domain.registrations import Registration as DomainRegistration
+from persistence import mapping
+from resolvers import mutations
+from schema.inputs import (
+    ApplyForPremiumInput,
+    JoinPlatformInput,
+    PremiumPolicyInput,
+    RecordActivityInput,
+    RegisterInput,
+    ReviewActivityInput,
+    UpdateProfileInput,
+    WithdrawInput,
+)
+from schema.payloads import (
+    ApplyForPremiumPayload,
+    JoinPlatformPayload,
+    RecordActivityPayload,
+    RegisterPayload,
+    ReviewActivityPayload,
+    SetPremiumPolicyPayload,
+    UpdateProfilePayload,
+    WithdrawPayload,
+    attempt,
+)
+from schema.permissions import AdministersInputPlace, IsOperator, IsResident, IsStaff
+from schema.types import Activity, Ctx, Registration, Resident, municipality
+
+
+def _registration(info: Ctx, registration: DomainRegistration | None) -> Registration | None:
+    """The registration as it was committed; its certificate needs no second read."""
+    if registration is None:
+        return None
+    certificate = registration.certificate
+    if certificate is not None:
+        info.context.loaders.certificate_by_registration_id.prime(
+            registration.id, mapping.certificate_to_row(certificate)
+        )
+    return Registration.from_row(mapping.registration_to_row(registration))
+
+
+def _activity(activity: DomainActivity | None) -> Activity | None:
+    return Activity.from_row(mapping.activity_to_row(activity)) if activity else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(permission_classes=[IsResident])
+    async def update_profile(self, info: Ctx, input: UpdateProfileInput) -> UpdateProfilePayload:
+        resident, errors = await attempt(
+            mutations.update_profile(
+                info.context,
+                input.display_name,
+                input.birth_year,
+                input.home_municipality_code,
+                input.interests,
+            )
+        )
+        return UpdateProfilePayload(
+            resident=Resident.from_row(mapping.resident_to_row(resident)) if resident else None,
+            errors=errors,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsResident],
+        description="Basic registration; a basic certificate is issued at once.",
+    )
+    async def register(self, info: Ctx, input: RegisterInput) -> RegisterPayload:
+        registration, errors = await attempt(
+            mutations.register(
+                info.context, input.municipality_code, input.relationship, input.interests
+            )
+        )
+        return RegisterPayload(registration=_registration(info, registration), errors=errors)
+
+    @strawberry.mutation(
+        permission_classes=[IsResident],
+        description="Withdraw a registration; its certificate is revoked.",
+    )
+    async def withdraw(self, info: Ctx, input: WithdrawInput) -> WithdrawPayload:
+        registration, errors = await attempt(
+            mutations.withdraw(info.context, input.registration_id)
+        )
+        return WithdrawPayload(registration=_registration(info, registration), errors=errors)
+
+    @strawberry.mutation(permission_classes=[IsResident])
+    async def record_activity(self, info: Ctx, input: RecordActivityInput) -> RecordActivityPayload:
+        activity, errors = await attempt(
+            mutations.record_activity(
+                info.context,
+                input.municipality_code,
+                input.kind,
+                input.occurred_on,
+                input.hours,
+                input.description,
+            )
+        )
+        return RecordActivityPayload(activity=_activity(activity), errors=errors)
+
+    @strawberry.mutation(
+        permission_classes=[IsResident],
+        description="Premium registration or its yearly renewal.",
+    )
+    async def apply_for_premium(
+        self, info: Ctx, input: ApplyForPremiumInput
+    ) -> ApplyForPremiumPayload:
+        registration, errors = await attempt(
+            mutations.apply_for_premium(info.context, input.registration_id)
+        )
+        return ApplyForPremiumPayload(registration=_registration(info, registration), errors=errors)
+
+    @strawberry.mutation(
+        permission_classes=[IsStaff],
+        description="Verify or reject an activity of your municipality (or prefecture).",
+    )
+    async def review_activity(self, info: Ctx, input: ReviewActivityInput) -> ReviewActivityPayload:
+        activity, errors = await attempt(
+            mutations.review_activity(info.context, input.activity_id, input.approve, input.note)
+        )
+        return ReviewActivityPayload(activity=_activity(activity), errors=errors)
+
+    @strawberry.mutation(permission_classes=[AdministersInputPlace])
+    async def set_premium_policy(
+        self, info: Ctx, input: PremiumPolicyInput
+    ) -> SetPremiumPolicyPayload:
+        policy, errors = await attempt(
+            mutations.set_premium_policy(
+                info.context,
+                input.municipality_code,
+                input.required_activities,
+                input.window_days,
+                input.eligible_activity_kinds,
+            )
+        )
+        return SetPremiumPolicyPayload(
+            municipality=await municipality(info, input.municipality_code) if policy else None,
+            errors=errors,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsOperator],
+        description="Record that a place agreed to the terms of use and when its use starts.",
+    )
+    async def join_platform(self, info: Ctx, input: JoinPlatformInput) -> JoinPlatformPayload:
+        participation, errors = await attempt(
+            mutations.join_platform(
+                info.context, input.municipality_code, input.agreed_on, input.starts_on
+            )
+        )
+        return JoinPlatformPayload(
+            municipality=await municipality(info, input.municipality_code)
+            if participation
+            else None,
+            errors=errors,
+        )

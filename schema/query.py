@@ -1,0 +1,81 @@
+"""The query root."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.roles import Role
+from persistence import mapping
+from resolvers import inputs, reads
+from schema.permissions import HoldsOrAdministersThisRecord, IsResident
+from schema.relay import Connection, Node, connection
+from schema.types import Activity, Ctx, Municipality, Registration, Resident
+from services.residents import current_resident
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        permission_classes=[IsResident],
+        description="The signed-in resident; the first call creates them from the token.",
+    )
+    async def me(self, info: Ctx) -> Resident:
+        context = info.context
+        resident = mapping.resident_to_row(
+            await current_resident(context.unit_of_work(), context.signed_in(), context.clock)
+        )
+        context.loaders.resident_by_id.prime(resident.id, resident)
+        return Resident.from_row(resident)
+
+    @strawberry.field(description="Public: places to register with, by name or reading.")
+    async def municipalities(
+        self,
+        info: Ctx,
+        search: str | None = None,
+        prefecture_code: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Municipality]:
+        page = await reads.find_municipalities(info.context, search, prefecture_code, first, after)
+        return connection(
+            [(inputs.cursor(m.code), Municipality.from_row(m)) for m in page.rows],
+            page.total,
+            page.has_next,
+            after,
+        )
+
+    @strawberry.field(description="Public: one place by its code; null when no place has it.")
+    async def municipality(self, info: Ctx, code: str) -> Municipality | None:
+        row = await info.context.loaders.municipality_by_code.load(inputs.code(code, "code"))
+        return Municipality.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Refetch an object by its global ID; null unless it is yours"
+        " (or, for staff, of your municipality)."
+    )
+    async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
+        type_name, node_id = inputs.parse_global_id(id, "id")
+        loaders = info.context.loaders
+        found: Node | None = None
+        if type_name == "Registration":
+            registration = await loaders.registration_by_id.load(node_id)
+            found = Registration.from_row(registration) if registration else None
+        elif type_name == "Activity":
+            activity = await loaders.activity_by_id.load(node_id)
+            found = Activity.from_row(activity) if activity else None
+        elif type_name == "Resident":
+            resident = await loaders.resident_by_id.load(node_id)
+            actor = info.context.actor
+            if (
+                resident
+                and actor
+                and actor.role is Role.RESIDENT
+                and resident.subject == actor.subject
+            ):
+                return Resident.from_row(resident)
+            return None
+        if found is None:
+            return None
+        # Someone else's record answers exactly like a missing one.
+        visible = await HoldsOrAdministersThisRecord().has_permission(found, info)
+        return found if visible else None

@@ -1,0 +1,408 @@
+"""The object types: municipalities, residents, registrations, certificates, activities."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from domain import certificates as certificate_rules
+from domain import places as place_rules
+from domain import registrations as registration_rules
+from domain.clock import japan_date
+from domain.premium import PremiumStanding, premium_refusals
+from persistence import mapping, tables
+from resolvers import inputs, reads
+from resolvers.context import Context
+from schema.enums import (
+    ActivityKind,
+    ActivityStatus,
+    CertificateStatus,
+    Interest,
+    MunicipalityKind,
+    RegistrationStatus,
+    RegistrationTier,
+    Relationship,
+)
+from schema.permissions import (
+    AdministersThisPlace,
+    HoldsOrAdministersThisRecord,
+    HoldsThisRecord,
+    IsTheResident,
+)
+from schema.relay import Connection, Node, connection
+
+Ctx = Info[Context, None]
+
+
+@strawberry.type(
+    description="When a place agreed to the terms of use and starts using the platform."
+)
+class Participation:
+    agreed_on: date
+    starts_on: date
+    early_adopter: bool = strawberry.field(
+        description="Starts using the platform by the end of fiscal 2027 (2028-03-31)."
+    )
+
+
+@strawberry.type(description="What a municipality asks of a registrant before granting premium.")
+class PremiumPolicy:
+    required_activities: int
+    window_days: int
+    eligible_activity_kinds: list[ActivityKind]
+
+
+@strawberry.type(
+    description="A prefecture or municipality (local government), by its 6-digit code."
+)
+class Municipality:
+    code: str
+    name: str
+    name_kana: str
+    kind: MunicipalityKind
+    latitude: float
+    longitude: float
+    prefecture_code: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: tables.Municipality) -> Municipality:
+        return cls(
+            code=row.code,
+            name=row.name,
+            name_kana=row.name_kana,
+            kind=place_rules.PlaceKind(row.kind),
+            latitude=row.latitude,
+            longitude=row.longitude,
+            prefecture_code=row.prefecture_code,
+        )
+
+    @strawberry.field(description="The prefecture this place belongs to (a prefecture: itself).")
+    async def prefecture(self, info: Ctx) -> Municipality:
+        return await municipality(info, self.prefecture_code)
+
+    @strawberry.field(description="Whether the place uses the platform today.")
+    async def participating(self, info: Ctx) -> bool:
+        row = await info.context.loaders.participation_by_municipality_code.load(self.code)
+        return place_rules.is_participating(
+            mapping.participation_from_row(row), japan_date(info.context.clock.now())
+        )
+
+    @strawberry.field
+    async def participation(self, info: Ctx) -> Participation | None:
+        record = mapping.participation_from_row(
+            await info.context.loaders.participation_by_municipality_code.load(self.code)
+        )
+        if record is None:
+            return None
+        return Participation(
+            agreed_on=record.agreed_on,
+            starts_on=record.starts_on,
+            early_adopter=record.early_adopter,
+        )
+
+    @strawberry.field(description="The premium policy; the defaults of the scheme unless set.")
+    async def premium_policy(self, info: Ctx) -> PremiumPolicy:
+        policy = mapping.premium_policy_from_row(
+            await info.context.loaders.premium_policy_by_municipality_code.load(self.code)
+        )
+        return PremiumPolicy(
+            required_activities=policy.required_activities,
+            window_days=policy.window_days,
+            eligible_activity_kinds=list(policy.eligible_activity_kinds),
+        )
+
+    @strawberry.field(
+        permission_classes=[AdministersThisPlace],
+        description="Active registrations, newest first. Staff of this place or its prefecture;"
+        " a prefecture's list includes its municipalities' registrants.",
+    )
+    async def registrations(
+        self,
+        info: Ctx,
+        tier: RegistrationTier | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Registration]:
+        page = await reads.registrations_of_place(info.context, self.code, tier, first, after)
+        return connection(
+            [
+                (inputs.cursor(r.registered_at.isoformat(), str(r.id)), Registration.from_row(r))
+                for r in page.rows
+            ],
+            page.total,
+            page.has_next,
+            after,
+        )
+
+    @strawberry.field(
+        permission_classes=[AdministersThisPlace],
+        description="Activities recorded for this place, oldest first (the review queue).",
+    )
+    async def activities(
+        self,
+        info: Ctx,
+        status: ActivityStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Activity]:
+        page = await reads.activities_of_place(info.context, self.code, status, first, after)
+        return connection(
+            [
+                (inputs.cursor(a.recorded_at.isoformat(), str(a.id)), Activity.from_row(a))
+                for a in page.rows
+            ],
+            page.total,
+            page.has_next,
+            after,
+        )
+
+
+async def municipality(info: Ctx, code: str) -> Municipality:
+    row = await info.context.loaders.municipality_by_code.load(code)
+    if row is None:
+        raise LookupError(f"master data has no place {code}")
+    return Municipality.from_row(row)
+
+
+@strawberry.type(description="A person registered with places they care about (ふるさと住民).")
+class Resident(Node):
+    display_name: str | None
+    birth_year: int | None
+    resident_id: strawberry.Private[uuid.UUID]
+    subject: strawberry.Private[str]
+    home_municipality_code: strawberry.Private[str | None]
+    interest_values: strawberry.Private[list[str]]
+    verified: strawberry.Private[bool]
+
+    @classmethod
+    def from_row(cls, row: tables.Resident) -> Resident:
+        return cls(
+            id=strawberry.ID(inputs.global_id("Resident", row.id)),
+            display_name=row.display_name,
+            birth_year=row.birth_year,
+            resident_id=row.id,
+            subject=row.subject,
+            home_municipality_code=row.home_municipality_code,
+            interest_values=list(row.interests),
+            verified=row.identity_verified,
+        )
+
+    @strawberry.field(permission_classes=[IsTheResident])
+    def identity_verified(self) -> bool:
+        return self.verified
+
+    @strawberry.field(permission_classes=[IsTheResident])
+    def interests(self) -> list[Interest]:
+        return [Interest(i) for i in self.interest_values]
+
+    @strawberry.field
+    async def home_municipality(self, info: Ctx) -> Municipality | None:
+        if self.home_municipality_code is None:
+            return None
+        return await municipality(info, self.home_municipality_code)
+
+    @strawberry.field(
+        permission_classes=[IsTheResident],
+        description="Every registration of the resident, withdrawn ones included, oldest first.",
+    )
+    async def registrations(self, info: Ctx) -> list[Registration]:
+        rows = await info.context.loaders.registrations_by_resident_id.load(self.resident_id)
+        return [Registration.from_row(r) for r in rows]
+
+
+@strawberry.type(description="A registrant's certificate (登録証).")
+class Certificate:
+    serial_number: str
+    tier: RegistrationTier
+    issued_at: datetime
+    valid_until: datetime | None = strawberry.field(description="None: valid until withdrawn.")
+    stored_status: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: tables.Certificate) -> Certificate:
+        return cls(
+            serial_number=row.serial_number,
+            tier=RegistrationTier(row.tier),
+            issued_at=row.issued_at,
+            valid_until=row.valid_until,
+            stored_status=row.status,
+        )
+
+    @strawberry.field
+    def status(self, info: Ctx) -> CertificateStatus:
+        return certificate_rules.certificate_status_at(
+            certificate_rules.CertificateStatus(self.stored_status),
+            self.valid_until,
+            info.context.clock.now(),
+        )
+
+
+@strawberry.type(
+    description="How far a registration is from premium; `missing` lists the refusal"
+    " codes ApplyForPremium would give now."
+)
+class PremiumProgress:
+    verified_activities: int
+    required_activities: int
+    window_days: int
+    eligible: bool
+    missing: list[str]
+
+
+@strawberry.type(description="A person's registration with one municipality or prefecture.")
+class Registration(Node):
+    status: RegistrationStatus
+    relationship: Relationship
+    interests: list[Interest]
+    registered_at: datetime
+    withdrawn_at: datetime | None
+    row: strawberry.Private[tables.Registration]
+
+    @property
+    def resident_id(self) -> uuid.UUID:
+        return self.row.resident_id
+
+    @property
+    def municipality_code(self) -> str:
+        return self.row.municipality_code
+
+    @classmethod
+    def from_row(cls, row: tables.Registration) -> Registration:
+        return cls(
+            id=strawberry.ID(inputs.global_id("Registration", row.id)),
+            status=RegistrationStatus(row.status),
+            relationship=Relationship(row.relationship),
+            interests=[Interest(i) for i in row.interests],
+            registered_at=row.registered_at,
+            withdrawn_at=row.withdrawn_at,
+            row=row,
+        )
+
+    @strawberry.field(description="The tier in force now: premium that ran out is basic.")
+    def tier(self, info: Ctx) -> RegistrationTier:
+        return registration_rules.tier_at(
+            RegistrationTier(self.row.tier), self.row.premium_until, info.context.clock.now()
+        )
+
+    @strawberry.field(description="End of the premium year, while premium is in force.")
+    def premium_until(self, info: Ctx) -> datetime | None:
+        if self.tier(info) is RegistrationTier.PREMIUM:
+            return self.row.premium_until
+        return None
+
+    @strawberry.field
+    async def municipality(self, info: Ctx) -> Municipality:
+        return await municipality(info, self.row.municipality_code)
+
+    @strawberry.field(permission_classes=[HoldsOrAdministersThisRecord])
+    async def resident(self, info: Ctx) -> Resident:
+        row = await info.context.loaders.resident_by_id.load(self.row.resident_id)
+        if row is None:
+            raise LookupError(f"registration {self.row.id} has no resident")
+        return Resident.from_row(row)
+
+    @strawberry.field(
+        permission_classes=[HoldsOrAdministersThisRecord],
+        description="The certificate the registrant shows: the newest one.",
+    )
+    async def certificate(self, info: Ctx) -> Certificate | None:
+        row = await info.context.loaders.certificate_by_registration_id.load(self.row.id)
+        return Certificate.from_row(row) if row else None
+
+    @strawberry.field(permission_classes=[HoldsThisRecord])
+    async def premium_progress(self, info: Ctx) -> PremiumProgress:
+        loaders = info.context.loaders
+        resident, held, policy_row, verified = await asyncio.gather(
+            loaders.resident_by_id.load(self.row.resident_id),
+            loaders.registrations_by_resident_id.load(self.row.resident_id),
+            loaders.premium_policy_by_municipality_code.load(self.row.municipality_code),
+            loaders.verified_activities_by_resident_at_place.load(
+                (self.row.resident_id, self.row.municipality_code)
+            ),
+        )
+        if resident is None:
+            raise LookupError(f"registration {self.row.id} has no resident")
+        now = info.context.clock.now()
+        today = japan_date(now)
+        policy = mapping.premium_policy_from_row(policy_row)
+        counted = policy.verified_activities(
+            [(ActivityKind(kind), day) for kind, day in verified], today
+        )
+        standing = PremiumStanding(
+            registration_active=self.row.status == RegistrationStatus.ACTIVE,
+            identity_verified=resident.identity_verified,
+            place_code=self.row.municipality_code,
+            home_municipality_code=resident.home_municipality_code,
+            verified_activities=counted,
+            policy=policy,
+            other_premiums_in_force=sum(
+                1
+                for r in held
+                if r.id != self.row.id
+                and registration_rules.premium_in_force(
+                    RegistrationStatus(r.status),
+                    RegistrationTier(r.tier),
+                    r.premium_until,
+                    now,
+                )
+            ),
+        )
+        missing = [problem.code for problem in premium_refusals(standing)]
+        return PremiumProgress(
+            verified_activities=counted,
+            required_activities=policy.required_activities,
+            window_days=policy.window_days,
+            eligible=not missing,
+            missing=missing,
+        )
+
+
+@strawberry.type(description="A contributor activity (担い手活動) reported by a resident.")
+class Activity(Node):
+    kind: ActivityKind
+    status: ActivityStatus
+    occurred_on: date
+    hours: float
+    description: str
+    recorded_at: datetime
+    reviewed_at: datetime | None
+    review_note: str | None
+    row: strawberry.Private[tables.Activity]
+
+    @property
+    def resident_id(self) -> uuid.UUID:
+        return self.row.resident_id
+
+    @property
+    def municipality_code(self) -> str:
+        return self.row.municipality_code
+
+    @classmethod
+    def from_row(cls, row: tables.Activity) -> Activity:
+        return cls(
+            id=strawberry.ID(inputs.global_id("Activity", row.id)),
+            kind=ActivityKind(row.kind),
+            status=ActivityStatus(row.status),
+            occurred_on=row.occurred_on,
+            hours=row.hours,
+            description=row.description,
+            recorded_at=row.recorded_at,
+            reviewed_at=row.reviewed_at,
+            review_note=row.review_note,
+            row=row,
+        )
+
+    @strawberry.field
+    async def municipality(self, info: Ctx) -> Municipality:
+        return await municipality(info, self.row.municipality_code)
+
+    @strawberry.field(permission_classes=[HoldsOrAdministersThisRecord])
+    async def resident(self, info: Ctx) -> Resident:
+        row = await info.context.loaders.resident_by_id.load(self.row.resident_id)
+        if row is None:
+            raise LookupError(f"activity {self.row.id} has no resident")
+        return Resident.from_row(row)

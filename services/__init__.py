@@ -1,0 +1,1 @@
+"""Service functions: each owns one unit of work around one use of the domain."""

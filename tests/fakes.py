@@ -1,0 +1,155 @@
+"""An in-memory unit of work: the services' rules tested without a database."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import TracebackType
+from typing import Self
+
+from domain.activities import Activity, ActivityStatus
+from domain.places import Participation
+from domain.premium import DEFAULT_POLICY, PremiumPolicy
+from domain.registrations import Registration
+from domain.residents import Resident
+from domain.tiers import Tier
+from domain.vocabulary import ActivityKind
+from persistence.master_data import shipped
+
+
+@dataclass
+class Store:
+    places: set[str] = field(default_factory=lambda: {p.code for p in shipped()})
+    participations: dict[str, Participation] = field(default_factory=dict)
+    policies: dict[str, PremiumPolicy] = field(default_factory=dict)
+    residents: dict[uuid.UUID, Resident] = field(default_factory=dict)
+    registrations: dict[uuid.UUID, Registration] = field(default_factory=dict)
+    activities: dict[uuid.UUID, Activity] = field(default_factory=dict)
+
+
+class FakeResidents:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def get(self, resident_id: uuid.UUID, *, lock: bool = False) -> Resident | None:
+        return copy.deepcopy(self._store.residents.get(resident_id))
+
+    async def get_by_subject(self, subject: str) -> Resident | None:
+        found = next((r for r in self._store.residents.values() if r.subject == subject), None)
+        return copy.deepcopy(found)
+
+    async def add(self, resident: Resident) -> None:
+        self._store.residents[resident.id] = resident
+
+    async def update(self, resident: Resident) -> None:
+        self._store.residents[resident.id] = resident
+
+
+class FakePlaces:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def exists(self, code: str) -> bool:
+        return code in self._store.places
+
+    async def participation(self, code: str) -> Participation | None:
+        return self._store.participations.get(code)
+
+    async def save_participation(self, participation: Participation) -> None:
+        self._store.participations[participation.municipality_code] = participation
+
+    async def premium_policy(self, code: str) -> PremiumPolicy:
+        return self._store.policies.get(code, DEFAULT_POLICY)
+
+    async def save_premium_policy(self, code: str, policy: PremiumPolicy) -> None:
+        self._store.policies[code] = policy
+
+
+class FakeRegistrations:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def get(self, registration_id: uuid.UUID) -> Registration | None:
+        return copy.deepcopy(self._store.registrations.get(registration_id))
+
+    async def of_resident(self, resident_id: uuid.UUID) -> list[Registration]:
+        return [
+            copy.deepcopy(r)
+            for r in self._store.registrations.values()
+            if r.resident_id == resident_id
+        ]
+
+    async def premium_ended_by(self, now: datetime, limit: int) -> list[Registration]:
+        due = [
+            copy.deepcopy(r)
+            for r in self._store.registrations.values()
+            if r.tier is Tier.PREMIUM and r.premium_until is not None and r.premium_until <= now
+        ]
+        return due[:limit]
+
+    async def add(self, registration: Registration) -> None:
+        self._store.registrations[registration.id] = registration
+
+    async def update(self, registration: Registration) -> None:
+        self._store.registrations[registration.id] = registration
+
+
+class FakeActivities:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def get(self, activity_id: uuid.UUID, *, lock: bool = False) -> Activity | None:
+        return copy.deepcopy(self._store.activities.get(activity_id))
+
+    async def verified_since(
+        self, resident_id: uuid.UUID, municipality_code: str, since: date
+    ) -> list[tuple[ActivityKind, date]]:
+        return [
+            (a.kind, a.occurred_on)
+            for a in self._store.activities.values()
+            if a.resident_id == resident_id
+            and a.municipality_code == municipality_code
+            and a.status is ActivityStatus.VERIFIED
+            and a.occurred_on >= since
+        ]
+
+    async def add(self, activity: Activity) -> None:
+        self._store.activities[activity.id] = activity
+
+    async def update(self, activity: Activity) -> None:
+        self._store.activities[activity.id] = activity
+
+
+class FakeUnitOfWork:
+    """Changes are made on a copy of the committed store and kept only on commit."""
+
+    def __init__(self) -> None:
+        self.committed = Store()
+        self.commits = 0
+        self._working: Store | None = None
+
+    async def __aenter__(self) -> Self:
+        self._working = copy.deepcopy(self.committed)
+        self.residents = FakeResidents(self._working)
+        self.places = FakePlaces(self._working)
+        self.registrations = FakeRegistrations(self._working)
+        self.activities = FakeActivities(self._working)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._working = None
+
+    async def commit(self) -> None:
+        assert self._working is not None
+        self.committed = copy.deepcopy(self._working)
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        await self.__aenter__()

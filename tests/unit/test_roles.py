@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from domain.roles import Actor, Role
+
+
+def test_staff_administer_their_own_place_only() -> None:
+    staff = Actor("s", Role.STAFF, municipality_code="204854")
+    assert staff.administers("204854")
+    assert not staff.administers("202011")
+    assert not staff.administers("200000")
+
+
+def test_prefecture_staff_administer_their_municipalities_too() -> None:
+    staff = Actor("s", Role.STAFF, municipality_code="200000")
+    assert staff.administers("200000")
+    assert staff.administers("204854")
+    assert not staff.administers("014583")
+
+
+def test_other_roles_administer_nothing() -> None:
+    for role in (Role.RESIDENT, Role.ANALYST, Role.OPERATOR, Role.PARTNER, Role.INTEGRATION):
+        assert not Actor("x", role, municipality_code="204854").administers("204854")
