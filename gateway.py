@@ -31,6 +31,7 @@ from persistence import migrate
 from persistence.database import Database, connect
 from persistence.unit_of_work import SqlUnitOfWork
 from resolvers.context import Context
+from resolvers.directory import MunicipalityDirectory
 from schema.root import schema
 from services import demo, places
 from services.registrations import lapse_due_premiums
@@ -47,6 +48,7 @@ class PlatformGraphQL(GraphQL[Context, None]):
             graphql_ide="graphiql" if settings.env == "development" else None,
         )
         self._database = database
+        self._directory = MunicipalityDirectory(database)
         self._clock = clock
 
     async def get_context(
@@ -57,6 +59,7 @@ class PlatformGraphQL(GraphQL[Context, None]):
             response=response if isinstance(response, Response) else None,
             actor=actor_of(request),
             database=self._database,
+            directory=self._directory,
             clock=self._clock,
         )
 

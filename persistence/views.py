@@ -34,15 +34,6 @@ class Page(Generic[T]):
     has_next: bool
 
 
-async def municipalities_by_code(
-    session: AsyncSession, codes: Sequence[str]
-) -> dict[str, tables.Municipality]:
-    rows = await session.exec(
-        select(tables.Municipality).where(col(tables.Municipality.code).in_(codes))
-    )
-    return {row.code: row for row in rows}
-
-
 async def participations_by_code(
     session: AsyncSession, codes: Sequence[str]
 ) -> dict[str, tables.Participation]:

@@ -12,6 +12,7 @@ from domain.clock import Clock
 from domain.roles import Actor
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
+from resolvers.directory import MunicipalityDirectory
 from resolvers.loaders import Loaders
 
 
@@ -21,11 +22,12 @@ class Context:
     response: Response | None
     actor: Actor | None
     database: Database
+    directory: MunicipalityDirectory
     clock: Clock
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.database, self.clock)
+        self.loaders = Loaders(self.database, self.directory, self.clock)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.database)

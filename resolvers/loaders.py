@@ -16,6 +16,7 @@ from domain.premium import WINDOW_DAYS_RANGE
 from persistence import tables, views
 from persistence.database import Database
 from resolvers.batch import BatchLoader
+from resolvers.directory import MunicipalityDirectory
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -42,9 +43,14 @@ class _DatabaseLoader(BatchLoader[K, V]):
         return [found.get(key) for key in keys]
 
 
-class MunicipalityByCodeLoader(_DatabaseLoader[str, tables.Municipality | None]):
+class MunicipalityByCodeLoader(BatchLoader[str, tables.Municipality | None]):
+    def __init__(self, directory: MunicipalityDirectory) -> None:
+        super().__init__()
+        self._directory = directory
+
     async def fetch(self, keys: list[str]) -> list[tables.Municipality | None]:
-        return await self._by_key(keys, views.municipalities_by_code)
+        places = await self._directory.places()
+        return [places.get(key) for key in keys]
 
 
 class ParticipationByMunicipalityCodeLoader(_DatabaseLoader[str, tables.Participation | None]):
@@ -106,13 +112,14 @@ class VerifiedActivitiesByResidentAtPlaceLoader(
 class Loaders:
     """The request's loaders, each made on first use."""
 
-    def __init__(self, database: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, directory: MunicipalityDirectory, clock: Clock) -> None:
         self._database = database
+        self._directory = directory
         self._clock = clock
 
     @cached_property
     def municipality_by_code(self) -> MunicipalityByCodeLoader:
-        return MunicipalityByCodeLoader(self._database)
+        return MunicipalityByCodeLoader(self._directory)
 
     @cached_property
     def participation_by_municipality_code(self) -> ParticipationByMunicipalityCodeLoader:

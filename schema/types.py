@@ -126,7 +126,7 @@ class Municipality:
         tier: RegistrationTier | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Registration]:
+    ) -> Connection[Registration] | None:
         page = await reads.registrations_of_place(info.context, self.code, tier, first, after)
         return connection(
             [
@@ -148,7 +148,7 @@ class Municipality:
         status: ActivityStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> Connection[Activity]:
+    ) -> Connection[Activity] | None:
         page = await reads.activities_of_place(info.context, self.code, status, first, after)
         return connection(
             [
@@ -192,11 +192,11 @@ class Resident(Node):
         )
 
     @strawberry.field(permission_classes=[IsTheResident])
-    def identity_verified(self) -> bool:
+    def identity_verified(self) -> bool | None:
         return self.verified
 
     @strawberry.field(permission_classes=[IsTheResident])
-    def interests(self) -> list[Interest]:
+    def interests(self) -> list[Interest] | None:
         return [Interest(i) for i in self.interest_values]
 
     @strawberry.field
@@ -209,7 +209,7 @@ class Resident(Node):
         permission_classes=[IsTheResident],
         description="Every registration of the resident, withdrawn ones included, oldest first.",
     )
-    async def registrations(self, info: Ctx) -> list[Registration]:
+    async def registrations(self, info: Ctx) -> list[Registration] | None:
         rows = await info.context.loaders.registrations_by_resident_id.load(self.resident_id)
         return [Registration.from_row(r) for r in rows]
 
@@ -299,7 +299,7 @@ class Registration(Node):
         return await municipality(info, self.row.municipality_code)
 
     @strawberry.field(permission_classes=[HoldsOrAdministersThisRecord])
-    async def resident(self, info: Ctx) -> Resident:
+    async def resident(self, info: Ctx) -> Resident | None:
         row = await info.context.loaders.resident_by_id.load(self.row.resident_id)
         if row is None:
             raise LookupError(f"registration {self.row.id} has no resident")
@@ -314,7 +314,7 @@ class Registration(Node):
         return Certificate.from_row(row) if row else None
 
     @strawberry.field(permission_classes=[HoldsThisRecord])
-    async def premium_progress(self, info: Ctx) -> PremiumProgress:
+    async def premium_progress(self, info: Ctx) -> PremiumProgress | None:
         loaders = info.context.loaders
         resident, held, policy_row, verified = await asyncio.gather(
             loaders.resident_by_id.load(self.row.resident_id),
@@ -401,7 +401,7 @@ class Activity(Node):
         return await municipality(info, self.row.municipality_code)
 
     @strawberry.field(permission_classes=[HoldsOrAdministersThisRecord])
-    async def resident(self, info: Ctx) -> Resident:
+    async def resident(self, info: Ctx) -> Resident | None:
         row = await info.context.loaders.resident_by_id.load(self.row.resident_id)
         if row is None:
             raise LookupError(f"activity {self.row.id} has no resident")

@@ -43,12 +43,8 @@ async def live_in(uow: FakeUnitOfWork, actor: Actor, home: str, clock: FixedCloc
     await residents.change_profile(uow, actor, ProfileChange(home_municipality_code=home), clock)
 
 
-async def register(
-    uow: FakeUnitOfWork, actor: Actor, code: str, clock: FixedClock
-) -> Registration:
-    return await registrations.register_with(
-        uow, actor, code, Relationship.BIRTHPLACE, [], clock
-    )
+async def register(uow: FakeUnitOfWork, actor: Actor, code: str, clock: FixedClock) -> Registration:
+    return await registrations.register_with(uow, actor, code, Relationship.BIRTHPLACE, [], clock)
 
 
 async def verified_activities(

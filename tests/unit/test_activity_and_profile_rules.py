@@ -135,9 +135,7 @@ async def test_the_first_call_creates_the_resident_from_the_token(
     assert uow.commits == 1
 
 
-async def test_a_profile_is_updated_field_by_field(
-    uow: FakeUnitOfWork, clock: FixedClock
-) -> None:
+async def test_a_profile_is_updated_field_by_field(uow: FakeUnitOfWork, clock: FixedClock) -> None:
     change = ProfileChange(
         display_name="  花子 ", birth_year=1990, interests=(Interest.DIGITAL, Interest.EVENTS)
     )

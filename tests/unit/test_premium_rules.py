@@ -54,7 +54,8 @@ async def test_premium_is_granted_for_a_year_with_a_premium_certificate(
     assert granted.tier is Tier.PREMIUM
     assert granted.premium_until == clock.now().replace(year=2028)
     certificate = granted.certificate
-    assert certificate is not None and basic is not None
+    assert certificate is not None
+    assert basic is not None
     assert (certificate.tier, certificate.status) == (Tier.PREMIUM, CertificateStatus.VALID)
     assert certificate.valid_until == granted.premium_until
     superseded = next(c for c in granted.certificates if c.id == basic.id)
@@ -229,9 +230,7 @@ async def test_at_most_three_premium_registrations_in_force(
 
 
 @pytest.mark.usefixtures("ready")
-async def test_renewing_one_of_three_is_not_limited(
-    uow: FakeUnitOfWork, clock: FixedClock
-) -> None:
+async def test_renewing_one_of_three_is_not_limited(uow: FakeUnitOfWork, clock: FixedClock) -> None:
     held = []
     for code in (HAKUBA, HIGASHIKAWA, KAMIYAMA):
         registration = await premium_ready(uow, person(), code, clock)
@@ -252,7 +251,9 @@ async def test_a_withdrawn_premium_frees_its_place_in_the_limit(
         held.append(await registrations.apply_for_premium(uow, person(), registration.id, clock))
     await registrations.withdraw_registration(uow, person(), held[0].id, clock)
     fourth = await premium_ready(uow, person(), AMA, clock)
-    assert (await registrations.apply_for_premium(uow, person(), fourth.id, clock)).tier is Tier.PREMIUM
+    assert (
+        await registrations.apply_for_premium(uow, person(), fourth.id, clock)
+    ).tier is Tier.PREMIUM
 
 
 @pytest.mark.usefixtures("ready")

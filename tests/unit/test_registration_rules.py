@@ -148,4 +148,3 @@ async def test_minors_may_register(uow: FakeUnitOfWork, clock: FixedClock) -> No
     assert (await register(uow, minor, HAKUBA, clock)).active
     resident = next(iter(uow.committed.residents.values()))
     assert resident.birth_year == 2015
-

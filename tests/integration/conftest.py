@@ -1,0 +1,134 @@
+"""The platform over HTTP: httpx against the ASGI app, on each database backend."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Connection
+
+from domain.clock import FixedClock
+from edge.settings import Settings
+from edge.tokens import LocalIssuer, TokenVerifier
+from gateway import create_app
+from persistence.database import Database
+from tests.conftest import TRANSIENT_TABLES
+from tests.contract import served
+from tests.unit.conftest import START
+
+ISSUER = "furusato-test"
+AUDIENCE = "furusato"
+
+
+@pytest.fixture(scope="session")
+def issuer() -> LocalIssuer:
+    return LocalIssuer(Ed25519PrivateKey.generate(), ISSUER, AUDIENCE)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@dataclass
+class Api:
+    http: httpx.AsyncClient
+    issuer: LocalIssuer
+
+    def token(self, role: str, subject: str, **claims: Any) -> str:
+        return self.issuer.mint({"sub": subject, "role": role, **claims}, 3600)
+
+    def resident(self, subject: str = "hanako", *, verified: bool = True, **claims: Any) -> str:
+        return self.token("resident", subject, identity_verified=verified, **claims)
+
+    def staff(self, code: str) -> str:
+        return self.token("staff", f"staff-{code}", municipality=code)
+
+    def operator(self) -> str:
+        return self.token("operator", "operator")
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+
+    async def run(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        response = await self.post(query, variables, token)
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def op(
+        self, name: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        """A contract operation, as the clients send it."""
+        return await self.run(served(name), variables, token)
+
+
+@pytest.fixture
+async def api(database: Database, clock: FixedClock, issuer: LocalIssuer) -> AsyncIterator[Api]:
+    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE, local_key=issuer.key.public_key())
+    app = create_app(
+        Settings(token_issuer=ISSUER, token_audience=AUDIENCE),
+        database=database,
+        clock=clock,
+        verifier=verifier,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://platform.test") as http:
+        yield Api(http, issuer)
+
+
+async def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row the platform writes, to show that a refused call changed nothing."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    async with database.read_engine.connect() as connection:
+        for table in TRANSIENT_TABLES:
+            result = await connection.execute(select(table))
+            rows[table.__tablename__] = sorted((tuple(r) for r in result), key=repr)
+        await connection.execute(text("SELECT 1"))
+    return rows
+
+
+@dataclass
+class QueryCounter:
+    statements: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def queries(database: Database) -> QueryCounter:
+    """The SQL statements the platform sends (transaction control left out)."""
+    counter = QueryCounter([])
+
+    def record(_conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().split(" ", 1)[0].upper() in {
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "WITH",
+        }:
+            counter.statements.append(statement)
+
+    engines = {
+        id(e.sync_engine): e.sync_engine for e in (database.read_engine, database.write_engine)
+    }
+    for engine in engines.values():
+        event.listen(engine, "before_cursor_execute", record)
+    return counter

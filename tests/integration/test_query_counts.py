@@ -1,0 +1,65 @@
+"""Key operations cost a fixed number of SQL statements, however many rows they show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from domain.clock import FixedClock, japan_date
+from tests.integration.conftest import Api, QueryCounter
+from tests.integration.steps import (
+    CHIYODA,
+    HAKUBA,
+    HIGASHIKAWA,
+    NAGANO,
+    join,
+    record,
+    register,
+    review,
+    set_home,
+)
+
+pytestmark = pytest.mark.database
+
+PLACES = (HAKUBA, HIGASHIKAWA, NAGANO, "363421", "325252")
+
+# me (1); registrations (1); certificates, premium policies and verified activities, each
+# batched across registrations (3). Places come from the process's master data, not SQL.
+MY_PROFILE_QUERIES = 5
+# the page and its total (2); the residents on it (1).
+REGISTRANTS_QUERIES = 3
+
+
+async def test_my_profile(api: Api, clock: FixedClock, queries: QueryCounter) -> None:
+    for code in PLACES:
+        await join(api, code, clock)
+    hanako = api.resident()
+    await set_home(api, hanako, CHIYODA)
+    counts = []
+    for code in PLACES:
+        await register(api, hanako, code)
+        await review(
+            api,
+            api.staff(code),
+            await record(api, hanako, code, japan_date(clock.now()) - timedelta(days=1)),
+        )
+        queries.reset()
+        body = await api.op("MyProfile", token=hanako)
+        assert "errors" not in body
+        counts.append(queries.count)
+    assert counts == [MY_PROFILE_QUERIES] * len(PLACES), queries.statements
+
+
+async def test_registrants(api: Api, clock: FixedClock, queries: QueryCounter) -> None:
+    await join(api, HAKUBA, clock)
+    counts = []
+    for n in range(5):
+        person = api.resident(f"person-{n}")
+        await set_home(api, person, [CHIYODA, "011002", "472018", "131016", "204854"][n])
+        await register(api, person, HAKUBA)
+        queries.reset()
+        body = await api.op("Registrants", {"code": HAKUBA, "first": 50}, api.staff(HAKUBA))
+        assert body["data"]["municipality"]["registrations"]["totalCount"] == n + 1
+        counts.append(queries.count)
+    assert counts == [REGISTRANTS_QUERIES] * 5, queries.statements
