@@ -21,8 +21,9 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from domain import municipality_code
 from domain.clock import Clock, SystemClock, japan_date
-from domain.errors import Refusal
+from domain.errors import InvalidInput, Refusal
 from domain.roles import Role
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
 from edge.settings import Settings
@@ -253,14 +254,16 @@ def _seed(settings: Settings) -> int:
 
 
 def _join(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        code = municipality_code.parse(args.code, "code")
+    except InvalidInput as error:
+        print(f"furusato: {error}", file=sys.stderr)
+        return 2
     today = japan_date(SystemClock().now())
     agreed_on = args.agreed_on or today
     starts_on = args.starts_on or max(agreed_on, today)
 
     async def work(database: Database) -> str:
-        from resolvers import inputs
-
-        code = inputs.code(args.code, "code")
         record = await places.join_platform(SqlUnitOfWork(database), code, agreed_on, starts_on)
         early = " (early adopter)" if record.early_adopter else ""
         return f"{code} agreed on {record.agreed_on}, starts on {record.starts_on}{early}"

@@ -45,7 +45,8 @@ class Registration:
     def certificate(self) -> Certificate | None:
         """The one the registrant shows: the certificate in force, else the last one issued."""
         in_force = [c for c in self.certificates if c.status is CertificateStatus.VALID]
-        return (in_force or self.certificates or [None])[-1]
+        shown = in_force or self.certificates
+        return shown[-1] if shown else None
 
     def premium_in_force(self, now: datetime) -> bool:
         return premium_in_force(self.status, self.tier, self.premium_until, now)

@@ -17,6 +17,12 @@ from domain.residents import Resident
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
 from persistence.master_data import shipped
+from services.unit_of_work import (
+    ActivityRepository,
+    PlaceRepository,
+    RegistrationRepository,
+    ResidentRepository,
+)
 
 
 @dataclass
@@ -124,6 +130,11 @@ class FakeActivities:
 
 class FakeUnitOfWork:
     """Changes are made on a copy of the committed store and kept only on commit."""
+
+    residents: ResidentRepository
+    places: PlaceRepository
+    registrations: RegistrationRepository
+    activities: ActivityRepository
 
     def __init__(self) -> None:
         self.committed = Store()
