@@ -77,10 +77,12 @@ class SqlRegistrationRepository:
         return await self._load(col(tables.Registration.resident_id) == resident_id)
 
     async def premium_ended_by(self, now: datetime, limit: int) -> list[Registration]:
+        # Rows another worker's sweep holds are skipped, not waited for (PostgreSQL).
         return await self._load(
             col(tables.Registration.tier) == Tier.PREMIUM.value,
             col(tables.Registration.premium_until) <= now,
             limit=limit,
+            skip_locked=True,
         )
 
     async def add(self, registration: Registration) -> None:
@@ -113,7 +115,7 @@ class SqlRegistrationRepository:
                 self._session.add(mapping.certificate_to_row(certificate))
 
     async def _load(
-        self, *where: ColumnElement[bool], limit: int | None = None
+        self, *where: ColumnElement[bool], limit: int | None = None, skip_locked: bool = False
     ) -> list[Registration]:
         statement = (
             select(tables.Registration)
@@ -122,6 +124,8 @@ class SqlRegistrationRepository:
         )
         if limit is not None:
             statement = statement.limit(limit)
+        if skip_locked:
+            statement = statement.with_for_update(skip_locked=True)
         rows = (await self._session.exec(statement)).all()
         if not rows:
             return []

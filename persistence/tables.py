@@ -116,8 +116,16 @@ class Registration(SQLModel, table=True):
             sqlite_where=text("status = 'ACTIVE'"),
             postgresql_where=text("status = 'ACTIVE'"),
         ),
-        Index("ix_registration_municipality_list", "municipality_code", "registered_at", "id"),
-        Index("ix_registration_prefecture_list", "prefecture_code", "registered_at", "id"),
+        Index(
+            "ix_registration_municipality_list",
+            "municipality_code",
+            "status",
+            "registered_at",
+            "id",
+        ),
+        Index(
+            "ix_registration_prefecture_list", "prefecture_code", "status", "registered_at", "id"
+        ),
         Index(
             "ix_registration_premium_until",
             "premium_until",

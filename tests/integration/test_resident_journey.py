@@ -201,3 +201,67 @@ async def test_a_premium_that_ran_out_reads_as_basic(api: Api, clock: FixedClock
     registration = (await api.op("MyProfile", token=hanako))["data"]["me"]["registrations"][0]
     assert (registration["tier"], registration["premiumUntil"]) == ("BASIC", None)
     assert registration["certificate"]["status"] == "EXPIRED"
+
+
+async def test_staff_set_their_premium_policy(
+    api: Api, clock: FixedClock, database: Database
+) -> None:
+    await join(api, HAKUBA, clock)
+    policy = {
+        "municipalityCode": HAKUBA,
+        "requiredActivities": 5,
+        "windowDays": 180,
+        "eligibleActivityKinds": ["PRIMARY_INDUSTRY_HELP", "DISASTER_RECOVERY"],
+    }
+    body = await api.op("SetPremiumPolicy", {"input": policy}, api.staff(NAGANO))
+    assert body["data"]["setPremiumPolicy"] == {
+        "municipality": {
+            "code": HAKUBA,
+            "premiumPolicy": {
+                "requiredActivities": 5,
+                "windowDays": 180,
+                "eligibleActivityKinds": ["PRIMARY_INDUSTRY_HELP", "DISASTER_RECOVERY"],
+            },
+        },
+        "errors": [],
+    }
+    before = await snapshot(database)
+    refused = await api.op(
+        "SetPremiumPolicy", {"input": {**policy, "windowDays": 7}}, api.staff(HAKUBA)
+    )
+    assert refused["data"]["setPremiumPolicy"]["errors"] == [
+        {
+            "code": "INVALID_POLICY",
+            "field": "windowDays",
+            "message": "the window is between 30 and 1095 days",
+        }
+    ]
+    assert await snapshot(database) == before
+
+
+async def test_the_operator_records_participation(api: Api) -> None:
+    variables = {
+        "input": {"municipalityCode": NAGANO, "agreedOn": "2027-01-20", "startsOn": "2027-02-01"}
+    }
+    body = await api.op("JoinPlatform", variables, api.operator())
+    assert body["data"]["joinPlatform"] == {
+        "municipality": {
+            "code": NAGANO,
+            "participating": True,
+            "participation": {
+                "agreedOn": "2027-01-20",
+                "startsOn": "2027-02-01",
+                "earlyAdopter": True,
+            },
+        },
+        "errors": [],
+    }
+    later = {
+        "input": {"municipalityCode": NAGANO, "agreedOn": "2028-01-20", "startsOn": "2028-04-01"}
+    }
+    corrected = await api.op("JoinPlatform", later, api.operator())
+    municipality = corrected["data"]["joinPlatform"]["municipality"]
+    assert (municipality["participating"], municipality["participation"]["earlyAdopter"]) == (
+        False,
+        False,
+    )

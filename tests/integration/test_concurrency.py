@@ -1,0 +1,88 @@
+"""Rules that must hold when requests race: the database's constraints and locks back them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from datetime import timedelta
+
+import pytest
+
+from domain.activities import ActivityReport
+from domain.clock import FixedClock, japan_date
+from domain.errors import Refusal
+from domain.registrations import Registration
+from domain.residents import ProfileChange
+from domain.roles import Actor, Role
+from domain.tiers import Tier
+from domain.vocabulary import ActivityKind, Relationship
+from persistence.database import Database
+from persistence.unit_of_work import SqlUnitOfWork
+from services import activities, places, registrations, residents
+from tests.integration.conftest import snapshot
+from tests.unit.scenario import AMA, CHIYODA, HAKUBA, HIGASHIKAWA, KAMIYAMA, staff
+
+pytestmark = pytest.mark.database
+
+HANAKO = Actor("hanako", Role.RESIDENT, identity_verified=True)
+PLACES = (HAKUBA, HIGASHIKAWA, KAMIYAMA, AMA)
+
+
+async def _outcome(call: Awaitable[Registration]) -> str:
+    try:
+        await call
+    except Refusal as refusal:
+        return refusal.problems[0].code
+    return "OK"
+
+
+async def test_racing_registrations_with_one_place_make_one(
+    database: Database, clock: FixedClock
+) -> None:
+    today = japan_date(clock.now())
+    await places.join_platform(SqlUnitOfWork(database), HAKUBA, today, today)
+    await residents.current_resident(SqlUnitOfWork(database), HANAKO, clock)
+    outcomes = await asyncio.gather(
+        *(
+            _outcome(
+                registrations.register_with(
+                    SqlUnitOfWork(database), HANAKO, HAKUBA, Relationship.TOURISM, [], clock
+                )
+            )
+            for _ in range(6)
+        )
+    )
+    assert sorted(outcomes) == ["ALREADY_REGISTERED"] * 5 + ["OK"]
+    assert len((await snapshot(database))["registration"]) == 1
+
+
+async def test_racing_premium_applications_keep_the_limit_of_three(
+    database: Database, clock: FixedClock
+) -> None:
+    today = japan_date(clock.now())
+    await residents.change_profile(
+        SqlUnitOfWork(database), HANAKO, ProfileChange(home_municipality_code=CHIYODA), clock
+    )
+    held = []
+    for code in PLACES:
+        await places.join_platform(SqlUnitOfWork(database), code, today, today)
+        held.append(
+            await registrations.register_with(
+                SqlUnitOfWork(database), HANAKO, code, Relationship.TOURISM, [], clock
+            )
+        )
+        for days in (1, 2, 3):
+            report = ActivityReport(code, ActivityKind.OTHER, today - timedelta(days=days), 1.0, "")
+            activity = await activities.record(SqlUnitOfWork(database), HANAKO, report, clock)
+            await activities.review(
+                SqlUnitOfWork(database), staff(code), activity.id, True, None, clock
+            )
+    outcomes = await asyncio.gather(
+        *(
+            _outcome(registrations.apply_for_premium(SqlUnitOfWork(database), HANAKO, r.id, clock))
+            for r in held
+        )
+    )
+    assert sorted(outcomes) == ["OK"] * 3 + ["PREMIUM_LIMIT_REACHED"]
+    rows = (await snapshot(database))["registration"]
+    assert sum(1 for row in rows if Tier.PREMIUM.value in row) == 3
