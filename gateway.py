@@ -308,6 +308,9 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
+    if args.command != "migrate":
+        # Alembic narrates every schema-version check; only migrating is worth reading.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = _settings(args)
     if args.command == "serve":
         return _serve(args, settings)

@@ -42,9 +42,15 @@ def resident_from_claims(actor: Actor, now: datetime) -> Resident:
     )
 
 
+def claims_add_to(identity_verified: bool, actor: Actor) -> bool:
+    """Whether the caller's token tells something the stored resident lacks: a verification by
+    the My Number Card, once seen, is kept."""
+    return actor.identity_verified and not identity_verified
+
+
 def confirm_identity(resident: Resident, actor: Actor) -> bool:
-    """A verification by the My Number Card, once seen, is kept; True when it is new."""
-    if actor.identity_verified and not resident.identity_verified:
+    """Take in what the token adds; True when it added something."""
+    if claims_add_to(resident.identity_verified, actor):
         resident.identity_verified = True
         return True
     return False

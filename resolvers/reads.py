@@ -5,10 +5,25 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.activities import ActivityStatus
+from domain.residents import claims_add_to
 from domain.tiers import Tier
-from persistence import tables, views
+from persistence import mapping, tables, views
 from resolvers import inputs
 from resolvers.context import Context
+from services.residents import current_resident
+
+
+async def me(context: Context) -> tables.Resident:
+    """The caller as a resident, read without a write lock unless the first call must create
+    them or their token adds to what is stored."""
+    actor = context.signed_in()
+    async with AsyncSession(context.database.read_engine) as session:
+        row = await views.resident_by_subject(session, actor.subject)
+    if row is None or claims_add_to(row.identity_verified, actor):
+        resident = await current_resident(context.unit_of_work(), actor, context.clock)
+        row = mapping.resident_to_row(resident)
+    context.loaders.resident_by_id.prime(row.id, row)
+    return row
 
 
 async def find_municipalities(

@@ -5,12 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from domain.roles import Role
-from persistence import mapping
 from resolvers import inputs, reads
 from schema.permissions import HoldsOrAdministersThisRecord, IsResident
 from schema.relay import Connection, Node, connection
 from schema.types import Activity, Ctx, Municipality, Registration, Resident
-from services.residents import current_resident
 
 
 @strawberry.type
@@ -20,12 +18,7 @@ class Query:
         description="The signed-in resident; the first call creates them from the token.",
     )
     async def me(self, info: Ctx) -> Resident:
-        context = info.context
-        resident = mapping.resident_to_row(
-            await current_resident(context.unit_of_work(), context.signed_in(), context.clock)
-        )
-        context.loaders.resident_by_id.prime(resident.id, resident)
-        return Resident.from_row(resident)
+        return Resident.from_row(await reads.me(info.context))
 
     @strawberry.field(description="Public: places to register with, by name or reading.")
     async def municipalities(
