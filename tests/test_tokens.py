@@ -42,7 +42,7 @@ def test_untrusted_tokens_are_refused(local: tuple[LocalIssuer, TokenVerifier]) 
     stranger = LocalIssuer(Ed25519PrivateKey.generate(), ISSUER, AUDIENCE)
     other_issuer = LocalIssuer(issuer.key, "https://elsewhere", AUDIENCE)
     other_audience = LocalIssuer(issuer.key, ISSUER, "someone-else")
-    unsigned = jwt.encode({**claims, "iss": ISSUER, "aud": AUDIENCE, "exp": 2**40}, None, "none")
+    unsigned = jwt.encode({**claims, "iss": ISSUER, "aud": AUDIENCE, "exp": 2**40}, "", "none")
     for token in (
         stranger.mint(claims, 60),
         other_issuer.mint(claims, 60),
