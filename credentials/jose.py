@@ -1,0 +1,159 @@
+"""The parts of JOSE the certificates need: base64url, JWKs, and compact JWS with EdDSA
+(Ed25519) or ES256, written against RFC 7515, 7517, 7518, 7638 and 8037."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+PublicKey: TypeAlias = Ed25519PublicKey | ec.EllipticCurvePublicKey
+PrivateKey: TypeAlias = Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+
+# Only these; `none` and anything symmetric are never accepted.
+ALGORITHMS = frozenset({"EdDSA", "ES256"})
+_P256_COORDINATE = 32
+
+
+class MalformedToken(ValueError):
+    """Not a token at all: bad encoding, bad JSON, wrong number of parts."""
+
+
+def b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def b64decode(text: str) -> bytes:
+    if not text.isascii() or "=" in text:
+        raise MalformedToken("not base64url without padding")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise MalformedToken("not base64url") from None
+
+
+def json_object(data: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(data)
+    except (UnicodeDecodeError, ValueError):
+        raise MalformedToken("not JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedToken("not a JSON object")
+    return value
+
+
+def compact_json(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def public_jwk(key: PublicKey) -> dict[str, str]:
+    if isinstance(key, Ed25519PublicKey):
+        raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return {"kty": "OKP", "crv": "Ed25519", "x": b64encode(raw)}
+    numbers = key.public_numbers()
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": b64encode(numbers.x.to_bytes(_P256_COORDINATE, "big")),
+        "y": b64encode(numbers.y.to_bytes(_P256_COORDINATE, "big")),
+    }
+
+
+def thumbprint(key: PublicKey) -> str:
+    """RFC 7638: the key's own name, used as `kid`."""
+    members = json.dumps(public_jwk(key), sort_keys=True, separators=(",", ":"))
+    return b64encode(hashlib.sha256(members.encode()).digest())
+
+
+def key_from_jwk(jwk: dict[str, Any]) -> PublicKey:
+    try:
+        if jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
+            return Ed25519PublicKey.from_public_bytes(b64decode(jwk["x"]))
+        if jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
+            x = int.from_bytes(b64decode(jwk["x"]), "big")
+            y = int.from_bytes(b64decode(jwk["y"]), "big")
+            return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
+    except (KeyError, TypeError, ValueError) as error:
+        raise MalformedToken(f"not a usable JWK: {error}") from None
+    raise MalformedToken("only Ed25519 (OKP) and P-256 (EC) keys are used")
+
+
+def algorithm_of(key: PublicKey | PrivateKey) -> str:
+    return "EdDSA" if isinstance(key, Ed25519PrivateKey | Ed25519PublicKey) else "ES256"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    private: PrivateKey
+
+    @property
+    def public(self) -> PublicKey:
+        return self.private.public_key()
+
+    @property
+    def kid(self) -> str:
+        return thumbprint(self.public)
+
+    @property
+    def algorithm(self) -> str:
+        return algorithm_of(self.private)
+
+    def sign(self, signing_input: bytes) -> bytes:
+        if isinstance(self.private, Ed25519PrivateKey):
+            return self.private.sign(signing_input)
+        r, s = decode_dss_signature(self.private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(_P256_COORDINATE, "big") + s.to_bytes(_P256_COORDINATE, "big")
+
+
+def sign_compact(header: dict[str, Any], payload: dict[str, Any], key: SigningKey) -> str:
+    protected = {**header, "alg": key.algorithm, "kid": key.kid}
+    signing_input = f"{b64encode(compact_json(protected))}.{b64encode(compact_json(payload))}"
+    return f"{signing_input}.{b64encode(key.sign(signing_input.encode('ascii')))}"
+
+
+@dataclass(frozen=True)
+class Jws:
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    signing_input: bytes
+    signature: bytes
+
+
+def parse_compact(token: str) -> Jws:
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise MalformedToken("a compact JWS has three parts")
+    header = json_object(b64decode(parts[0]))
+    payload = json_object(b64decode(parts[1]))
+    return Jws(header, payload, f"{parts[0]}.{parts[1]}".encode("ascii"), b64decode(parts[2]))
+
+
+def signature_is_valid(jws: Jws, key: PublicKey) -> bool:
+    """True only when the header's algorithm is allowed, fits the key, and the signature holds."""
+    algorithm = jws.header.get("alg")
+    if algorithm not in ALGORITHMS or algorithm != algorithm_of(key):
+        return False
+    try:
+        if isinstance(key, Ed25519PublicKey):
+            key.verify(jws.signature, jws.signing_input)
+            return True
+        if len(jws.signature) != 2 * _P256_COORDINATE:
+            return False
+        r = int.from_bytes(jws.signature[:_P256_COORDINATE], "big")
+        s = int.from_bytes(jws.signature[_P256_COORDINATE:], "big")
+        key.verify(encode_dss_signature(r, s), jws.signing_input, ec.ECDSA(hashes.SHA256()))
+        return True
+    except InvalidSignature:
+        return False
