@@ -26,6 +26,9 @@ from domain.clock import Clock, SystemClock, japan_date
 from domain.errors import InvalidInput, Refusal
 from domain.roles import Role
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
+from edge.certificate_issuer import CertificateIssuer
+from edge.issuer_routes import issuer_routes
+from edge.rate_limit import RateLimiter
 from edge.settings import Settings
 from edge.tokens import LocalIssuer, TokenVerifier, load_or_create_key
 from persistence import migrate
@@ -43,7 +46,9 @@ TOKEN_TTL_SECONDS = 7 * 24 * 3600
 
 
 class PlatformGraphQL(GraphQL[Context, None]):
-    def __init__(self, database: Database, clock: Clock, settings: Settings) -> None:
+    def __init__(
+        self, database: Database, clock: Clock, issuer: CertificateIssuer, settings: Settings
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.env == "development" else None,
@@ -51,6 +56,8 @@ class PlatformGraphQL(GraphQL[Context, None]):
         self._database = database
         self._directory = MunicipalityDirectory(database)
         self._clock = clock
+        self._issuer = issuer
+        self._partner_limits = RateLimiter(settings.partner_requests_per_minute)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -62,6 +69,8 @@ class PlatformGraphQL(GraphQL[Context, None]):
             database=self._database,
             directory=self._directory,
             clock=self._clock,
+            issuer=self._issuer,
+            partner_limits=self._partner_limits,
         )
 
 
@@ -95,11 +104,13 @@ def create_app(
     database: Database | None = None,
     clock: Clock | None = None,
     verifier: TokenVerifier | None = None,
+    issuer: CertificateIssuer | None = None,
 ) -> Starlette:
     settings = settings or Settings()
     owns_database = database is None
     db = database or connect(settings.database_url, pool_size=settings.database_pool_size)
     the_clock = clock or SystemClock()
+    the_issuer = issuer or CertificateIssuer.load(settings.certificate_keys, settings.public_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -118,13 +129,17 @@ def create_app(
             if owns_database:
                 await db.dispose()
 
-    graphql = PlatformGraphQL(db, the_clock, settings)
+    graphql = PlatformGraphQL(db, the_clock, the_issuer, settings)
 
     async def home(_request: Request) -> Response:
         return RedirectResponse("/graphql")
 
     return Starlette(
-        routes=[Route("/", home), Route("/graphql", graphql, methods=["GET", "POST"])],
+        routes=[
+            Route("/", home),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            *issuer_routes(db, the_issuer, the_clock, settings.status_list_ttl_seconds),
+        ],
         middleware=[
             Middleware(
                 AuthenticationMiddleware,

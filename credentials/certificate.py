@@ -60,6 +60,20 @@ class StatusUnavailable(Exception):
 # Given a status list's URI and an index in it, the status there.
 StatusLookup = Callable[[str, int], int]
 
+# How the platform's certificate statuses are written into status lists.
+LIST_VALUE = {
+    "VALID": status_list.VALID,
+    "REVOKED": status_list.INVALID,
+    "EXPIRED": status_list.INVALID,
+    "SUPERSEDED": status_list.SUPERSEDED,
+}
+_STATUSES = {
+    status_list.VALID: "VALID",
+    status_list.INVALID: "REVOKED",
+    status_list.SUSPENDED: "SUSPENDED",
+    status_list.SUPERSEDED: "SUPERSEDED",
+}
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -72,27 +86,43 @@ class Verdict:
     valid_until: int | None = None
 
 
-_STATUSES = {
-    status_list.VALID: "VALID",
-    status_list.INVALID: "REVOKED",
-    status_list.SUSPENDED: "SUSPENDED",
-    status_list.SUPERSEDED: "SUPERSEDED",
-}
+@dataclass(frozen=True)
+class Reading:
+    """A genuine, current certificate token, before its status is looked up."""
+
+    serial_number: str
+    tier: str
+    municipality_code: str
+    valid_until: int | None
+    status_list_uri: str
+    status_index: int
+
+    def verdict(self, list_value: int | None) -> Verdict:
+        """The verdict once the status list has answered (None: it could not)."""
+        facts = (self.serial_number, self.tier, self.municipality_code, self.valid_until)
+        if list_value is None:
+            return Verdict(False, "INVALID", "STATUS_UNAVAILABLE", *facts)
+        status = _STATUSES.get(list_value)
+        if status is None:
+            return Verdict(False, "INVALID", "UNKNOWN_STATUS", *facts)
+        if status != "VALID":
+            return Verdict(False, status, status, *facts)
+        return Verdict(True, "VALID", None, *facts)
 
 
 def _invalid(reason: str) -> Verdict:
     return Verdict(valid=False, status="INVALID", reason=reason)
 
 
-def verify_token(
-    token: str,
-    keys: Mapping[str, PublicKey],
-    issuer: str,
-    status_of: StatusLookup,
-    now: int,
-) -> Verdict:
-    """What a certificate token proves now. Never raises for a bad token: a forgery, a wrong
-    type or issuer, garbage, an expired or replaced certificate each has its reason."""
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def read_token(
+    token: str, keys: Mapping[str, PublicKey], issuer: str, now: int
+) -> Reading | Verdict:
+    """The certificate a token carries, or the verdict already reached without its status.
+    Never raises for a bad token: each failure has its reason."""
     try:
         verified = sd_jwt.verify(token, keys, now=now, typ=TYP)
     except sd_jwt.InvalidSdJwt as error:
@@ -106,38 +136,38 @@ def verify_token(
         return _invalid("WRONG_TYPE")
     serial, tier, code = (claims.get(n) for n in ("serial_number", "tier", "municipality_code"))
     valid_until = claims.get("valid_until")
-    reference = claims.get("status", {})
-    pointer = reference.get("status_list", {}) if isinstance(reference, dict) else {}
-    uri, index = (
-        (pointer.get("uri"), pointer.get("idx")) if isinstance(pointer, dict) else (None, None)
-    )
+    reference = claims.get("status")
+    pointer = reference.get("status_list") if isinstance(reference, dict) else None
+    uri = pointer.get("uri") if isinstance(pointer, dict) else None
+    index = pointer.get("idx") if isinstance(pointer, dict) else None
     if not (
         isinstance(serial, str)
         and isinstance(tier, str)
         and isinstance(code, str)
-        and (
-            valid_until is None
-            or (isinstance(valid_until, int) and not isinstance(valid_until, bool))
-        )
+        and (valid_until is None or _is_int(valid_until))
         and isinstance(uri, str)
         and isinstance(index, int)
         and not isinstance(index, bool)
     ):
         return _invalid("MALFORMED")
-    facts: dict[str, Any] = {
-        "serial_number": serial,
-        "tier": tier,
-        "municipality_code": code,
-        "valid_until": valid_until,
-    }
     if valid_until is not None and now >= valid_until:
-        return Verdict(False, "EXPIRED", "EXPIRED", **facts)
+        return Verdict(False, "EXPIRED", "EXPIRED", serial, tier, code, valid_until)
+    return Reading(serial, tier, code, valid_until, uri, index)
+
+
+def verify_token(
+    token: str,
+    keys: Mapping[str, PublicKey],
+    issuer: str,
+    status_of: StatusLookup,
+    now: int,
+) -> Verdict:
+    """What a certificate token proves now, its status read through `status_of`."""
+    reading = read_token(token, keys, issuer, now)
+    if isinstance(reading, Verdict):
+        return reading
     try:
-        status = _STATUSES.get(status_of(uri, index))
+        value: int | None = status_of(reading.status_list_uri, reading.status_index)
     except (StatusUnavailable, status_list.InvalidStatusList):
-        return Verdict(False, "INVALID", "STATUS_UNAVAILABLE", **facts)
-    if status is None:
-        return Verdict(False, "INVALID", "UNKNOWN_STATUS", **facts)
-    if status != "VALID":
-        return Verdict(False, status, status, **facts)
-    return Verdict(True, "VALID", None, **facts)
+        value = None
+    return reading.verdict(value)

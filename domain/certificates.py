@@ -32,10 +32,6 @@ class Certificate:
     status: CertificateStatus = CertificateStatus.VALID
     ended_at: datetime | None = None
 
-    def status_at(self, now: datetime) -> CertificateStatus:
-        """A valid certificate past its validity is expired, whether or not anyone wrote it."""
-        return certificate_status_at(self.status, self.valid_until, now)
-
     def end(self, status: CertificateStatus, now: datetime) -> None:
         if self.status is CertificateStatus.VALID:
             self.status = status

@@ -39,8 +39,11 @@ def japan_date(at: datetime) -> date:
 
 
 def one_year_after(at: datetime) -> datetime:
-    """The same instant a calendar year later (29 February falls back to the 28th)."""
+    """The same time of day a year later on Japan's calendar (29 February falls back to the
+    28th), as an instant in UTC."""
+    local = at.astimezone(JST)
     try:
-        return at.replace(year=at.year + 1)
+        later = local.replace(year=local.year + 1)
     except ValueError:
-        return at.replace(year=at.year + 1, day=28)
+        later = local.replace(year=local.year + 1, day=28)
+    return later.astimezone(UTC)

@@ -42,5 +42,9 @@ def participation(municipality_code: str, agreed_on: date, starts_on: date) -> P
     return Participation(municipality_code, agreed_on, starts_on)
 
 
+def unknown_place(field: str = "municipalityCode") -> Refusal:
+    return Refusal("MUNICIPALITY_NOT_FOUND", "no local government has this code", field)
+
+
 def is_participating(record: Participation | None, day: date) -> bool:
     return record is not None and record.in_use_on(day)

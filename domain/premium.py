@@ -79,6 +79,36 @@ class PremiumStanding:
     other_premiums_in_force: int
 
 
+HeldRegistration = tuple[object, bool]
+
+
+def standing_for(
+    *,
+    registration_id: object,
+    registration_active: bool,
+    place_code: str,
+    identity_verified: bool,
+    home_municipality_code: str | None,
+    verified: list[tuple[ActivityKind, date]],
+    policy: PremiumPolicy,
+    premiums_in_force: list[HeldRegistration],
+    today: date,
+) -> PremiumStanding:
+    """The standing of one registration; `premiums_in_force` pairs each of the person's
+    registrations (by id) with whether its premium is in force now."""
+    return PremiumStanding(
+        registration_active=registration_active,
+        identity_verified=identity_verified,
+        place_code=place_code,
+        home_municipality_code=home_municipality_code,
+        verified_activities=policy.verified_activities(verified, today),
+        policy=policy,
+        other_premiums_in_force=sum(
+            1 for held_id, in_force in premiums_in_force if in_force and held_id != registration_id
+        ),
+    )
+
+
 def is_home(place_code: str, home_municipality_code: str) -> bool:
     """A person's home prefecture is home too: premium is for places one lives away from."""
     if municipality_code.is_prefecture(place_code):

@@ -110,13 +110,14 @@ def register(
 
 
 def withdraw(registration: Registration, now: datetime) -> None:
-    """Withdrawal ends the registration; its certificate is revoked."""
+    """Withdrawal ends the registration and any premium; its certificate is revoked."""
     if not registration.active:
         raise Refusal(
             "REGISTRATION_NOT_ACTIVE", "the registration has been withdrawn", "registrationId"
         )
     registration.status = RegistrationStatus.WITHDRAWN
     registration.withdrawn_at = now
+    registration.tier = Tier.BASIC
     current = registration.certificate
     if current is not None:
         current.end(CertificateStatus.REVOKED, now)

@@ -29,8 +29,12 @@ class Actor:
     name: str | None = None
     birth_year: int | None = None
 
+    def governs(self, place_code: str) -> bool:
+        """Staff decide for their own place only: reviews and policy stay with the place."""
+        return self.role is Role.STAFF and self.municipality_code == place_code
+
     def administers(self, place_code: str) -> bool:
-        """Staff reach their own place; prefecture staff also its municipalities."""
+        """Staff see their own place; prefecture staff also its municipalities."""
         if self.role is not Role.STAFF or self.municipality_code is None:
             return False
         if place_code == self.municipality_code:

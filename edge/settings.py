@@ -19,9 +19,18 @@ class Settings(BaseSettings):
     jwks_url: str | None = None
     token_issuer: str = "furusato-local"  # noqa: S105  (a name, not a secret)
     token_audience: str = "furusato"  # noqa: S105
+    # Where the platform is reached from outside: the certificates' issuer and status lists.
+    public_url: str = "http://127.0.0.1:8000"
+    status_list_ttl_seconds: int = 300
+    # Partner calls (certificate checks) allowed per partner and minute, per worker.
+    partner_requests_per_minute: int = 600
     # How often the server turns premium that ran out into basic.
     lapse_interval_seconds: float = 3600.0
 
     @property
     def local_issuer_key(self) -> Path:
         return self.var_dir / "issuer-ed25519.pem"
+
+    @property
+    def certificate_keys(self) -> Path:
+        return self.var_dir / "certificate-keys"

@@ -32,10 +32,6 @@ class Database:
     read_engine: AsyncEngine
     write_engine: AsyncEngine
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.url.get_backend_name() == "sqlite"
-
     async def dispose(self) -> None:
         await self.read_engine.dispose()
         if self.write_engine is not self.read_engine:

@@ -53,8 +53,12 @@ def certificate_from_row(row: tables.Certificate) -> Certificate:
     )
 
 
-def certificate_to_row(certificate: Certificate) -> tables.Certificate:
+def certificate_to_row(
+    certificate: Certificate, status_list_id: int, status_index: int
+) -> tables.Certificate:
     return tables.Certificate(
+        status_list_id=status_list_id,
+        status_index=status_index,
         id=certificate.id,
         registration_id=certificate.registration_id,
         serial_number=certificate.serial_number,

@@ -7,17 +7,18 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement
-from sqlmodel import col, func, select
+from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.activities import Activity, ActivityStatus
+from domain.certificates import Certificate
 from domain.places import Participation
 from domain.premium import PremiumPolicy
 from domain.registrations import Registration
 from domain.residents import Resident
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
-from persistence import mapping, tables
+from persistence import mapping, status_entries, tables
 from persistence.conflicts import conflicts_raised
 
 
@@ -32,13 +33,18 @@ class SqlResidentRepository:
         row = (await self._session.exec(statement)).first()
         return mapping.resident_from_row(row) if row else None
 
-    async def get_by_subject(self, subject: str) -> Resident | None:
+    async def get_by_subject(self, subject: str, *, lock: bool = False) -> Resident | None:
         statement = select(tables.Resident).where(tables.Resident.subject == subject)
+        if lock:
+            statement = statement.with_for_update()
         row = (await self._session.exec(statement)).first()
         return mapping.resident_from_row(row) if row else None
 
     async def add(self, resident: Resident) -> None:
         self._session.add(mapping.resident_to_row(resident))
+        # Written at once, so that rows referring to the resident can follow in any order.
+        async with conflicts_raised():
+            await self._session.flush()
 
     async def update(self, resident: Resident) -> None:
         await self._session.merge(mapping.resident_to_row(resident))
@@ -69,12 +75,14 @@ class SqlRegistrationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, registration_id: uuid.UUID) -> Registration | None:
-        found = await self._load(col(tables.Registration.id) == registration_id)
+    async def get(self, registration_id: uuid.UUID, *, lock: bool = False) -> Registration | None:
+        found = await self._load(col(tables.Registration.id) == registration_id, lock=lock)
         return found[0] if found else None
 
-    async def of_resident(self, resident_id: uuid.UUID) -> list[Registration]:
-        return await self._load(col(tables.Registration.resident_id) == resident_id)
+    async def of_resident(
+        self, resident_id: uuid.UUID, *, lock: bool = False
+    ) -> list[Registration]:
+        return await self._load(col(tables.Registration.resident_id) == resident_id, lock=lock)
 
     async def premium_ended_by(self, now: datetime, limit: int) -> list[Registration]:
         # Rows another worker's sweep holds are skipped, not waited for (PostgreSQL).
@@ -82,6 +90,7 @@ class SqlRegistrationRepository:
             col(tables.Registration.tier) == Tier.PREMIUM.value,
             col(tables.Registration.premium_until) <= now,
             limit=limit,
+            lock=True,
             skip_locked=True,
         )
 
@@ -91,11 +100,11 @@ class SqlRegistrationRepository:
         async with conflicts_raised():
             await self._session.flush()
         for certificate in registration.certificates:
-            self._session.add(mapping.certificate_to_row(certificate))
+            await self._add_certificate(certificate)
 
     async def update(self, registration: Registration) -> None:
         await self._session.merge(mapping.registration_to_row(registration))
-        known = {
+        stored = {
             row.id
             for row in (
                 await self._session.exec(
@@ -106,16 +115,29 @@ class SqlRegistrationRepository:
             ).all()
         }
         for certificate in registration.certificates:
-            if certificate.id in known:
-                await self._session.merge(mapping.certificate_to_row(certificate))
+            if certificate.id in stored:
+                await self._session.exec(
+                    update(tables.Certificate)
+                    .where(col(tables.Certificate.id) == certificate.id)
+                    .values(status=certificate.status.value, ended_at=certificate.ended_at)
+                )
         # The certificate a new one replaces must leave VALID before the new one arrives.
         await self._session.flush()
         for certificate in registration.certificates:
-            if certificate.id not in known:
-                self._session.add(mapping.certificate_to_row(certificate))
+            if certificate.id not in stored:
+                await self._add_certificate(certificate)
+
+    async def _add_certificate(self, certificate: Certificate) -> None:
+        list_id, index = await status_entries.allocate(self._session, certificate.issued_at)
+        row = mapping.certificate_to_row(certificate, list_id, index)
+        self._session.add(row)
 
     async def _load(
-        self, *where: ColumnElement[bool], limit: int | None = None, skip_locked: bool = False
+        self,
+        *where: ColumnElement[bool],
+        limit: int | None = None,
+        lock: bool = False,
+        skip_locked: bool = False,
     ) -> list[Registration]:
         statement = (
             select(tables.Registration)
@@ -124,8 +146,8 @@ class SqlRegistrationRepository:
         )
         if limit is not None:
             statement = statement.limit(limit)
-        if skip_locked:
-            statement = statement.with_for_update(skip_locked=True)
+        if lock:
+            statement = statement.with_for_update(skip_locked=skip_locked)
         rows = (await self._session.exec(statement)).all()
         if not rows:
             return []

@@ -6,7 +6,16 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from domain.activities import ActivityStatus
@@ -149,11 +158,31 @@ class Registration(SQLModel, table=True):
     withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
+class StatusList(SQLModel, table=True):
+    """A Token Status List: every certificate has a random index in one of them."""
+
+    __tablename__ = "status_list"
+    __table_args__ = (CheckConstraint("size >= 131072", name="size"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    size: int
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
 class Certificate(SQLModel, table=True):
     __tablename__ = "certificate"
     __table_args__ = (
         CheckConstraint(_one_of("tier", Tier), name="tier"),
         CheckConstraint(_one_of("status", CertificateStatus), name="status"),
+        UniqueConstraint("status_list_id", "status_index", name="uq_certificate_status_entry"),
+        CheckConstraint("status_index >= 0", name="status_index"),
+        # What a status list is built from: the certificates in it that are no longer valid.
+        Index(
+            "ix_certificate_status_list_ended",
+            "status_list_id",
+            sqlite_where=text("status <> 'VALID'"),
+            postgresql_where=text("status <> 'VALID'"),
+        ),
         # A registration shows one certificate in force at a time.
         Index(
             "uq_certificate_valid_per_registration",
@@ -172,6 +201,8 @@ class Certificate(SQLModel, table=True):
     issued_at: datetime = Field(sa_type=UtcDateTime)
     valid_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    status_list_id: int = Field(foreign_key="status_list.id")
+    status_index: int
 
 
 class Activity(SQLModel, table=True):
@@ -203,3 +234,24 @@ class Activity(SQLModel, table=True):
     reviewed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     reviewed_by: str | None = Field(default=None, max_length=255)
     review_note: str | None = Field(default=None, max_length=1000)
+
+
+class SupportMeasure(SQLModel, table=True):
+    """Support (官民サポート) offered by a municipality, or by a partner within its scope."""
+
+    __tablename__ = "support_measure"
+    __table_args__ = (
+        CheckConstraint(_one_of("minimum_tier", Tier), name="minimum_tier"),
+        CheckConstraint("valid_until >= valid_from", name="valid_period"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    municipality_code: str = Field(sa_column=_code_fk("municipality_code"))
+    partner_id: str | None = Field(default=None, max_length=255, index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(max_length=2000)
+    minimum_tier: str = Field(max_length=16)
+    valid_from: date
+    valid_until: date
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    created_by: str = Field(max_length=255)

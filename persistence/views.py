@@ -138,19 +138,22 @@ def _like(text: str) -> str:
 
 async def search_municipalities(
     session: AsyncSession,
-    search: str | None,
+    name: str | None,
+    reading: str | None,
     prefecture_code: str | None,
     first: int,
     after: str | None,
 ) -> Page[tables.Municipality]:
-    """Places by name or reading, in code order; prefix matches come first in that order too
-    because every prefix match is also a substring match."""
+    """Places whose name or reading contains the text (a prefix is contained too), in code
+    order, so that a cursor is just the last code seen."""
     m = tables.Municipality
     conditions: list[ColumnElement[bool]] = []
-    if search:
-        pattern = _like(search)
+    if name and reading:
         conditions.append(
-            or_(col(m.name).like(pattern, escape="\\"), col(m.name_kana).like(pattern, escape="\\"))
+            or_(
+                col(m.name).like(_like(name), escape="\\"),
+                col(m.name_kana).like(_like(reading), escape="\\"),
+            )
         )
     if prefecture_code is not None:
         conditions.append(col(m.prefecture_code) == prefecture_code)
@@ -213,3 +216,29 @@ async def activities_of_place(
     statement = statement.order_by(col(a.recorded_at), col(a.id)).limit(first + 1)
     rows = list(await session.exec(statement))
     return Page(rows[:first], total, len(rows) > first)
+
+
+async def status_list_size(session: AsyncSession, list_id: int) -> int | None:
+    status_list = await session.get(tables.StatusList, list_id)
+    return status_list.size if status_list else None
+
+
+async def ended_certificates(session: AsyncSession, list_id: int) -> list[tuple[int, str]]:
+    """(index, status) of the certificates in a status list that are no longer valid."""
+    rows = await session.exec(
+        select(col(tables.Certificate.status_index), col(tables.Certificate.status)).where(
+            tables.Certificate.status_list_id == list_id,
+            tables.Certificate.status != CertificateStatus.VALID.value,
+        )
+    )
+    return [(index, status) for index, status in rows]
+
+
+async def certificate_at(
+    session: AsyncSession, list_id: int, index: int
+) -> tables.Certificate | None:
+    statement = select(tables.Certificate).where(
+        tables.Certificate.status_list_id == list_id,
+        tables.Certificate.status_index == index,
+    )
+    return (await session.exec(statement)).first()

@@ -29,9 +29,5 @@ class BatchLoader(ABC, Generic[K, V]):
         value: V = await self._loader.load(key)
         return value
 
-    async def load_many(self, keys: Sequence[K]) -> list[V]:
-        values: list[V] = await self._loader.load_many(keys)
-        return values
-
     def prime(self, key: K, value: V) -> None:
         self._loader.prime(key, value)

@@ -10,6 +10,8 @@ from starlette.websockets import WebSocket
 
 from domain.clock import Clock
 from domain.roles import Actor
+from edge.certificate_issuer import CertificateIssuer
+from edge.rate_limit import RateLimiter
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
 from resolvers.directory import MunicipalityDirectory
@@ -24,6 +26,8 @@ class Context:
     database: Database
     directory: MunicipalityDirectory
     clock: Clock
+    issuer: CertificateIssuer
+    partner_limits: RateLimiter
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

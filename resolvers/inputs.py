@@ -92,10 +92,12 @@ _KATAKANA = range(ord("ァ"), ord("ヶ") + 1)
 _TO_HIRAGANA = ord("ぁ") - ord("ァ")
 
 
-def search_text(text: str) -> str:
-    """What people type to find a place: full- and half-width alike, katakana read as hiragana
-    (the master data keeps readings in hiragana)."""
+def search_text(text: str) -> tuple[str, str]:
+    """What people type to find a place, as (name, reading): full- and half-width alike, and
+    for the reading katakana as hiragana (the master data keeps readings in hiragana, while
+    names such as 南アルプス市 are written in katakana)."""
     if len(text) > SEARCH_MAX:
         raise coded_error(f"a search has at most {SEARCH_MAX} characters", BAD_USER_INPUT, "search")
-    normal = unicodedata.normalize("NFKC", text)
-    return "".join(chr(ord(c) + _TO_HIRAGANA) if ord(c) in _KATAKANA else c for c in normal)
+    name = unicodedata.normalize("NFKC", text)
+    reading = "".join(chr(ord(c) + _TO_HIRAGANA) if ord(c) in _KATAKANA else c for c in name)
+    return name, reading

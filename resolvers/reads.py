@@ -34,15 +34,11 @@ async def find_municipalities(
     after: str | None,
 ) -> views.Page[tables.Municipality]:
     text = search.strip() if search else None
+    name, reading = inputs.search_text(text) if text else (None, None)
     prefecture = inputs.code(prefecture_code, "prefectureCode") if prefecture_code else None
+    size, position = inputs.page_size(first), inputs.code_cursor(after)
     async with AsyncSession(context.database.read_engine) as session:
-        return await views.search_municipalities(
-            session,
-            inputs.search_text(text) if text else None,
-            prefecture,
-            inputs.page_size(first),
-            inputs.code_cursor(after),
-        )
+        return await views.search_municipalities(session, name, reading, prefecture, size, position)
 
 
 async def registrations_of_place(

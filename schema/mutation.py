@@ -29,20 +29,14 @@ from schema.payloads import (
     WithdrawPayload,
     attempt,
 )
-from schema.permissions import AdministersInputPlace, IsOperator, IsResident, IsStaff
+from schema.permissions import GovernsInputPlace, IsOperator, IsResident, IsStaff
 from schema.types import Activity, Ctx, Registration, Resident, municipality
 
 
-def _registration(info: Ctx, registration: DomainRegistration | None) -> Registration | None:
-    """The registration as it was committed; its certificate needs no second read."""
-    if registration is None:
-        return None
-    certificate = registration.certificate
-    if certificate is not None:
-        info.context.loaders.certificate_by_registration_id.prime(
-            registration.id, mapping.certificate_to_row(certificate)
-        )
-    return Registration.from_row(mapping.registration_to_row(registration))
+def _registration(registration: DomainRegistration | None) -> Registration | None:
+    return (
+        Registration.from_row(mapping.registration_to_row(registration)) if registration else None
+    )
 
 
 def _activity(activity: DomainActivity | None) -> Activity | None:
@@ -77,7 +71,7 @@ class Mutation:
                 info.context, input.municipality_code, input.relationship, input.interests
             )
         )
-        return RegisterPayload(registration=_registration(info, registration), errors=errors)
+        return RegisterPayload(registration=_registration(registration), errors=errors)
 
     @strawberry.mutation(
         permission_classes=[IsResident],
@@ -87,7 +81,7 @@ class Mutation:
         registration, errors = await attempt(
             mutations.withdraw(info.context, input.registration_id)
         )
-        return WithdrawPayload(registration=_registration(info, registration), errors=errors)
+        return WithdrawPayload(registration=_registration(registration), errors=errors)
 
     @strawberry.mutation(permission_classes=[IsResident])
     async def record_activity(self, info: Ctx, input: RecordActivityInput) -> RecordActivityPayload:
@@ -113,7 +107,7 @@ class Mutation:
         registration, errors = await attempt(
             mutations.apply_for_premium(info.context, input.registration_id)
         )
-        return ApplyForPremiumPayload(registration=_registration(info, registration), errors=errors)
+        return ApplyForPremiumPayload(registration=_registration(registration), errors=errors)
 
     @strawberry.mutation(
         permission_classes=[IsStaff],
@@ -125,7 +119,7 @@ class Mutation:
         )
         return ReviewActivityPayload(activity=_activity(activity), errors=errors)
 
-    @strawberry.mutation(permission_classes=[AdministersInputPlace])
+    @strawberry.mutation(permission_classes=[GovernsInputPlace])
     async def set_premium_policy(
         self, info: Ctx, input: PremiumPolicyInput
     ) -> SetPremiumPolicyPayload:

@@ -56,12 +56,20 @@ class AdministersThisPlace(_Denial):
         return _actor(info).administers(source.code)
 
 
-class AdministersInputPlace(_Denial):
-    """Staff of the municipality named by `input.municipalityCode` (or of its prefecture)."""
+class GovernsInputPlace(_Denial):
+    """Staff of exactly the place named by `input.municipalityCode`: its decisions are its own."""
 
     def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
         actor = _actor(info)
-        return actor.administers(inputs.code(kwargs["input"].municipality_code))
+        return actor.governs(inputs.code(kwargs["input"].municipality_code))
+
+
+class IsSignedIn(BasePermission):
+    """Any caller with a valid token: without one, not even existence is answered."""
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        _actor(info)
+        return True
 
 
 class IsTheResident(_Denial):

@@ -6,7 +6,7 @@ import strawberry
 
 from domain.roles import Role
 from resolvers import inputs, reads
-from schema.permissions import HoldsOrAdministersThisRecord, IsResident
+from schema.permissions import HoldsOrAdministersThisRecord, IsResident, IsSignedIn
 from schema.relay import Connection, Node, connection
 from schema.types import Activity, Ctx, Municipality, Registration, Resident
 
@@ -43,8 +43,9 @@ class Query:
         return Municipality.from_row(row) if row else None
 
     @strawberry.field(
+        permission_classes=[IsSignedIn],
         description="Refetch an object by its global ID; null unless it is yours"
-        " (or, for staff, of your municipality)."
+        " (or, for staff, of your municipality).",
     )
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         type_name, node_id = inputs.parse_global_id(id, "id")

@@ -9,14 +9,16 @@ from datetime import date, datetime
 import strawberry
 from strawberry.types import Info
 
+from credentials.sd_jwt import IssuedSdJwt
 from domain import certificates as certificate_rules
 from domain import places as place_rules
 from domain import registrations as registration_rules
 from domain.clock import japan_date
-from domain.premium import PremiumStanding, premium_refusals
+from domain.premium import premium_refusals, standing_for
 from persistence import mapping, tables
-from resolvers import inputs, reads
+from resolvers import certificates, inputs, reads
 from resolvers.context import Context
+from resolvers.qr import qr_svg
 from schema.enums import (
     ActivityKind,
     ActivityStatus,
@@ -220,25 +222,75 @@ class Certificate:
     tier: RegistrationTier
     issued_at: datetime
     valid_until: datetime | None = strawberry.field(description="None: valid until withdrawn.")
-    stored_status: strawberry.Private[str]
+    row: strawberry.Private[tables.Certificate]
+    resident_id: strawberry.Private[uuid.UUID]
+    municipality_code: strawberry.Private[str]
+    # One issuance per certificate and request, so that token and disclosures belong together.
+    issued: strawberry.Private[dict[str, IssuedSdJwt]]
 
     @classmethod
-    def from_row(cls, row: tables.Certificate) -> Certificate:
+    def from_row(cls, row: tables.Certificate, registration: tables.Registration) -> Certificate:
         return cls(
             serial_number=row.serial_number,
             tier=RegistrationTier(row.tier),
             issued_at=row.issued_at,
             valid_until=row.valid_until,
-            stored_status=row.status,
+            row=row,
+            resident_id=registration.resident_id,
+            municipality_code=registration.municipality_code,
+            issued={},
+        )
+
+    def _status_now(self, info: Ctx) -> CertificateStatus:
+        return certificate_rules.certificate_status_at(
+            certificate_rules.CertificateStatus(self.row.status),
+            self.valid_until,
+            info.context.clock.now(),
         )
 
     @strawberry.field
     def status(self, info: Ctx) -> CertificateStatus:
-        return certificate_rules.certificate_status_at(
-            certificate_rules.CertificateStatus(self.stored_status),
-            self.valid_until,
-            info.context.clock.now(),
-        )
+        return self._status_now(info)
+
+    async def _issue(self, info: Ctx) -> IssuedSdJwt | None:
+        """The SD-JWT VC of a certificate in force; none for one that ended."""
+        if self._status_now(info) is not certificate_rules.CertificateStatus.VALID:
+            return None
+        if "token" not in self.issued:
+            holder = await info.context.loaders.resident_by_id.load(self.resident_id)
+            self.issued["token"] = certificates.issue(
+                info.context,
+                self.row,
+                self.municipality_code,
+                holder.display_name if holder else None,
+            )
+        return self.issued["token"]
+
+    @strawberry.field(
+        permission_classes=[HoldsThisRecord],
+        description="What partners scan (an SD-JWT VC): genuine, in force, tier, municipality,"
+        " validity, and nothing about the holder. Null once the certificate has ended.",
+    )
+    async def token(self, info: Ctx) -> str | None:
+        issued = await self._issue(info)
+        return issued.present() if issued else None
+
+    @strawberry.field(
+        permission_classes=[HoldsThisRecord],
+        description="The holder's selectively disclosable claims (the display name), for the"
+        " app to append to the token (`token` + disclosure + `~`) when the holder chooses.",
+    )
+    async def disclosures(self, info: Ctx) -> list[str] | None:
+        issued = await self._issue(info)
+        return list(issued.disclosures) if issued else None
+
+    @strawberry.field(
+        permission_classes=[HoldsThisRecord],
+        description="The token as a QR code (SVG), for the app to show.",
+    )
+    async def qr_code(self, info: Ctx) -> str | None:
+        issued = await self._issue(info)
+        return qr_svg(issued.present()) if issued else None
 
 
 @strawberry.type(
@@ -311,7 +363,7 @@ class Registration(Node):
     )
     async def certificate(self, info: Ctx) -> Certificate | None:
         row = await info.context.loaders.certificate_by_registration_id.load(self.row.id)
-        return Certificate.from_row(row) if row else None
+        return Certificate.from_row(row, self.row) if row else None
 
     @strawberry.field(permission_classes=[HoldsThisRecord])
     async def premium_progress(self, info: Ctx) -> PremiumProgress | None:
@@ -329,31 +381,31 @@ class Registration(Node):
         now = info.context.clock.now()
         today = japan_date(now)
         policy = mapping.premium_policy_from_row(policy_row)
-        counted = policy.verified_activities(
-            [(ActivityKind(kind), day) for kind, day in verified], today
-        )
-        standing = PremiumStanding(
+        standing = standing_for(
+            registration_id=self.row.id,
             registration_active=self.row.status == RegistrationStatus.ACTIVE,
-            identity_verified=resident.identity_verified,
             place_code=self.row.municipality_code,
+            identity_verified=resident.identity_verified,
             home_municipality_code=resident.home_municipality_code,
-            verified_activities=counted,
+            verified=[(ActivityKind(kind), day) for kind, day in verified],
             policy=policy,
-            other_premiums_in_force=sum(
-                1
-                for r in held
-                if r.id != self.row.id
-                and registration_rules.premium_in_force(
-                    RegistrationStatus(r.status),
-                    RegistrationTier(r.tier),
-                    r.premium_until,
-                    now,
+            premiums_in_force=[
+                (
+                    r.id,
+                    registration_rules.premium_in_force(
+                        RegistrationStatus(r.status),
+                        RegistrationTier(r.tier),
+                        r.premium_until,
+                        now,
+                    ),
                 )
-            ),
+                for r in held
+            ],
+            today=today,
         )
         missing = [problem.code for problem in premium_refusals(standing)]
         return PremiumProgress(
-            verified_activities=counted,
+            verified_activities=standing.verified_activities,
             required_activities=policy.required_activities,
             window_days=policy.window_days,
             eligible=not missing,

@@ -8,13 +8,13 @@ from domain.activities import Activity, ActivityReport, record_activity, review_
 from domain.clock import Clock
 from domain.errors import Refusal
 from domain.roles import Actor
-from services.residents import current_resident
+from services.residents import resident_for
 from services.unit_of_work import UnitOfWork
 
 
 async def record(uow: UnitOfWork, actor: Actor, report: ActivityReport, clock: Clock) -> Activity:
-    resident = await current_resident(uow, actor, clock)
     async with uow:
+        resident = await resident_for(uow, actor, clock.now())
         held = await uow.registrations.of_resident(resident.id)
         activity = record_activity(
             resident.id,
@@ -37,8 +37,9 @@ async def review(
 ) -> Activity:
     async with uow:
         activity = await uow.activities.get(activity_id, lock=True)
-        # Staff of another place learn nothing, not even that the activity exists.
-        if activity is None or not actor.administers(activity.municipality_code):
+        # Staff of another place learn nothing, not even that the activity exists; prefecture
+        # staff see their municipalities' activities, but the municipality verifies them.
+        if activity is None or not actor.governs(activity.municipality_code):
             raise Refusal("ACTIVITY_NOT_FOUND", "no such activity in your scope", "activityId")
         review_activity(activity, approve, note, actor.subject, clock.now())
         await uow.activities.update(activity)

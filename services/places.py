@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.errors import Refusal
-from domain.places import Participation, participation
+from domain.places import Participation, participation, unknown_place
 from domain.premium import PremiumPolicy, premium_policy
 from domain.vocabulary import ActivityKind
 from services.unit_of_work import UnitOfWork
-
-
-def _unknown_place() -> Refusal:
-    return Refusal(
-        "MUNICIPALITY_NOT_FOUND", "no local government has this code", "municipalityCode"
-    )
 
 
 async def join_platform(
@@ -23,7 +16,7 @@ async def join_platform(
     """Record (or correct) a place's agreement to the terms of use and its first day of use."""
     async with uow:
         if not await uow.places.exists(municipality_code):
-            raise _unknown_place()
+            raise unknown_place()
         record = participation(municipality_code, agreed_on, starts_on)
         await uow.places.save_participation(record)
         await uow.commit()
@@ -39,7 +32,7 @@ async def set_premium_policy(
 ) -> PremiumPolicy:
     async with uow:
         if not await uow.places.exists(municipality_code):
-            raise _unknown_place()
+            raise unknown_place()
         policy = premium_policy(required_activities, window_days, eligible_activity_kinds)
         await uow.places.save_premium_policy(municipality_code, policy)
         await uow.commit()

@@ -6,7 +6,8 @@ import uuid
 
 from domain.clock import Clock, japan_date
 from domain.errors import Refusal
-from domain.premium import PremiumStanding
+from domain.places import unknown_place
+from domain.premium import standing_for
 from domain.registrations import (
     Registration,
     grant_premium,
@@ -16,7 +17,7 @@ from domain.registrations import (
 )
 from domain.roles import Actor
 from domain.vocabulary import Interest, Relationship
-from services.residents import current_resident
+from services.residents import resident_for
 from services.unit_of_work import Conflict, UnitOfWork
 
 LAPSE_BATCH = 500
@@ -27,6 +28,12 @@ def _not_found() -> Refusal:
     return Refusal("REGISTRATION_NOT_FOUND", "no such registration of yours", "registrationId")
 
 
+def _already_registered() -> Refusal:
+    return Refusal(
+        "ALREADY_REGISTERED", "you are registered with this place already", "municipalityCode"
+    )
+
+
 async def register_with(
     uow: UnitOfWork,
     actor: Actor,
@@ -35,12 +42,11 @@ async def register_with(
     interests: list[Interest],
     clock: Clock,
 ) -> Registration:
-    resident = await current_resident(uow, actor, clock)
     async with uow:
+        now = clock.now()
+        resident = await resident_for(uow, actor, now)
         if not await uow.places.exists(municipality_code):
-            raise Refusal(
-                "MUNICIPALITY_NOT_FOUND", "no local government has this code", "municipalityCode"
-            )
+            raise unknown_place()
         held = await uow.registrations.of_resident(resident.id)
         registration = register(
             resident.id,
@@ -49,27 +55,24 @@ async def register_with(
             any(r.active and r.municipality_code == municipality_code for r in held),
             relationship,
             interests,
-            clock.now(),
+            now,
         )
         try:
             await uow.registrations.add(registration)
             await uow.commit()
         except Conflict:
             # Two registrations with the same place raced; the unique index let one through.
-            raise Refusal(
-                "ALREADY_REGISTERED",
-                "you are registered with this place already",
-                "municipalityCode",
-            ) from None
+            raise _already_registered() from None
         return registration
 
 
 async def withdraw_registration(
     uow: UnitOfWork, actor: Actor, registration_id: uuid.UUID, clock: Clock
 ) -> Registration:
-    resident = await current_resident(uow, actor, clock)
     async with uow:
-        registration = await uow.registrations.get(registration_id)
+        # The resident first, then the registration: the order every writer locks in.
+        resident = await resident_for(uow, actor, clock.now(), lock=True)
+        registration = await uow.registrations.get(registration_id, lock=True)
         if registration is None or registration.resident_id != resident.id:
             raise _not_found()
         withdraw(registration, clock.now())
@@ -81,33 +84,30 @@ async def withdraw_registration(
 async def apply_for_premium(
     uow: UnitOfWork, actor: Actor, registration_id: uuid.UUID, clock: Clock
 ) -> Registration:
-    resident = await current_resident(uow, actor, clock)
     async with uow:
+        now = clock.now()
         # The resident's row is the lock that keeps two applications from passing the limit of
-        # three premium registrations together.
-        locked = await uow.residents.get(resident.id, lock=True)
-        if locked is None:
-            raise _not_found()
-        held = await uow.registrations.of_resident(locked.id)
+        # three premium registrations together; their registrations are locked against a
+        # concurrent withdrawal or lapse.
+        resident = await resident_for(uow, actor, now, lock=True)
+        held = await uow.registrations.of_resident(resident.id, lock=True)
         registration = next((r for r in held if r.id == registration_id), None)
         if registration is None:
             raise _not_found()
-        now = clock.now()
         policy = await uow.places.premium_policy(registration.municipality_code)
         today = japan_date(now)
-        verified = await uow.activities.verified_since(
-            locked.id, registration.municipality_code, policy.window_start(today)
-        )
-        standing = PremiumStanding(
+        standing = standing_for(
+            registration_id=registration.id,
             registration_active=registration.active,
-            identity_verified=locked.identity_verified,
             place_code=registration.municipality_code,
-            home_municipality_code=locked.home_municipality_code,
-            verified_activities=policy.verified_activities(verified, today),
-            policy=policy,
-            other_premiums_in_force=sum(
-                1 for r in held if r.id != registration.id and r.premium_in_force(now)
+            identity_verified=resident.identity_verified,
+            home_municipality_code=resident.home_municipality_code,
+            verified=await uow.activities.verified_since(
+                resident.id, registration.municipality_code, policy.window_start(today)
             ),
+            policy=policy,
+            premiums_in_force=[(r.id, r.premium_in_force(now)) for r in held],
+            today=today,
         )
         grant_premium(registration, standing, now)
         await uow.registrations.update(registration)

@@ -42,7 +42,7 @@ class FakeResidents:
     async def get(self, resident_id: uuid.UUID, *, lock: bool = False) -> Resident | None:
         return copy.deepcopy(self._store.residents.get(resident_id))
 
-    async def get_by_subject(self, subject: str) -> Resident | None:
+    async def get_by_subject(self, subject: str, *, lock: bool = False) -> Resident | None:
         found = next((r for r in self._store.residents.values() if r.subject == subject), None)
         return copy.deepcopy(found)
 
@@ -77,10 +77,12 @@ class FakeRegistrations:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def get(self, registration_id: uuid.UUID) -> Registration | None:
+    async def get(self, registration_id: uuid.UUID, *, lock: bool = False) -> Registration | None:
         return copy.deepcopy(self._store.registrations.get(registration_id))
 
-    async def of_resident(self, resident_id: uuid.UUID) -> list[Registration]:
+    async def of_resident(
+        self, resident_id: uuid.UUID, *, lock: bool = False
+    ) -> list[Registration]:
         return [
             copy.deepcopy(r)
             for r in self._store.registrations.values()

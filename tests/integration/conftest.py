@@ -13,6 +13,8 @@ from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
 
 from domain.clock import FixedClock
+from credentials.jose import SigningKey
+from edge.certificate_issuer import CertificateIssuer
 from edge.settings import Settings
 from edge.tokens import LocalIssuer, TokenVerifier
 from gateway import create_app
@@ -22,12 +24,19 @@ from tests.contract import served
 from tests.unit.conftest import START
 
 ISSUER = "furusato-test"
+PUBLIC_URL = "http://platform.test"
 AUDIENCE = "furusato"
 
 
 @pytest.fixture(scope="session")
 def issuer() -> LocalIssuer:
     return LocalIssuer(Ed25519PrivateKey.generate(), ISSUER, AUDIENCE)
+
+
+@pytest.fixture(scope="session")
+def certificate_issuer() -> CertificateIssuer:
+    key = SigningKey(Ed25519PrivateKey.generate())
+    return CertificateIssuer(PUBLIC_URL, key, {key.kid: key.public})
 
 
 @pytest.fixture
@@ -75,13 +84,19 @@ class Api:
 
 
 @pytest.fixture
-async def api(database: Database, clock: FixedClock, issuer: LocalIssuer) -> AsyncIterator[Api]:
+async def api(
+    database: Database,
+    clock: FixedClock,
+    issuer: LocalIssuer,
+    certificate_issuer: CertificateIssuer,
+) -> AsyncIterator[Api]:
     verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE, local_key=issuer.key.public_key())
     app = create_app(
         Settings(token_issuer=ISSUER, token_audience=AUDIENCE),
         database=database,
         clock=clock,
         verifier=verifier,
+        issuer=certificate_issuer,
     )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://platform.test") as http:

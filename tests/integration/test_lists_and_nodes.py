@@ -38,6 +38,10 @@ def codes_of(body: dict[str, Any]) -> list[str]:
         ("  白馬 ", ["204854"]),
         ("千代田", ["105236", "131016"]),  # 群馬県千代田町 and 東京都千代田区
         ("100%", []),
+        ("南アルプス", ["192082"]),
+        ("茅ヶ崎", ["142077"]),
+        ("ちがさき", ["142077"]),
+        ("上ノ国", ["013625"]),
     ],
 )
 async def test_search_by_name_or_reading(api: Api, search: str, expected: list[str]) -> None:

@@ -213,7 +213,7 @@ async def test_staff_set_their_premium_policy(
         "windowDays": 180,
         "eligibleActivityKinds": ["PRIMARY_INDUSTRY_HELP", "DISASTER_RECOVERY"],
     }
-    body = await api.op("SetPremiumPolicy", {"input": policy}, api.staff(NAGANO))
+    body = await api.op("SetPremiumPolicy", {"input": policy}, api.staff(HAKUBA))
     assert body["data"]["setPremiumPolicy"] == {
         "municipality": {
             "code": HAKUBA,

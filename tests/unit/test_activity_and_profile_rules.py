@@ -117,12 +117,14 @@ async def test_staff_of_another_place_cannot_see_or_review(
 
 
 @pytest.mark.usefixtures("registered")
-async def test_prefecture_staff_review_their_municipalities(
+async def test_the_municipality_verifies_not_its_prefecture(
     uow: FakeUnitOfWork, clock: FixedClock
 ) -> None:
     activity = await activities.record(uow, person(), report(clock), clock)
-    reviewed = await activities.review(uow, staff(NAGANO), activity.id, True, None, clock)
-    assert reviewed.status is ActivityStatus.VERIFIED
+    with pytest.raises(Refusal) as refusal:
+        await activities.review(uow, staff(NAGANO), activity.id, True, None, clock)
+    assert [p.code for p in refusal.value.problems] == ["ACTIVITY_NOT_FOUND"]
+    assert uow.committed.activities[activity.id].status is ActivityStatus.PENDING
 
 
 async def test_the_first_call_creates_the_resident_from_the_token(

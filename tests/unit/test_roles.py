@@ -20,3 +20,9 @@ def test_prefecture_staff_administer_their_municipalities_too() -> None:
 def test_other_roles_administer_nothing() -> None:
     for role in (Role.RESIDENT, Role.ANALYST, Role.OPERATOR, Role.PARTNER, Role.INTEGRATION):
         assert not Actor("x", role, municipality_code="204854").administers("204854")
+
+
+def test_only_a_places_own_staff_decide_for_it() -> None:
+    assert Actor("s", Role.STAFF, municipality_code="204854").governs("204854")
+    assert not Actor("s", Role.STAFF, municipality_code="200000").governs("204854")
+    assert not Actor("s", Role.INTEGRATION, municipality_code="204854").governs("204854")
