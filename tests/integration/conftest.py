@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
 
-from domain.clock import FixedClock
 from credentials.jose import SigningKey
+from domain.clock import FixedClock
 from edge.certificate_issuer import CertificateIssuer
 from edge.settings import Settings
 from edge.tokens import LocalIssuer, TokenVerifier
