@@ -8,9 +8,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from persistence import master_data
+from persistence import master_data, tables
 from persistence.database import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -43,6 +44,13 @@ async def pending_reason(database: Database) -> str | None:
         return (
             f"the database schema is at {sorted(current)}, the code expects {sorted(expected)}: "
             "run `furusato migrate`"
+        )
+    async with database.read_engine.connect() as connection:
+        places = await connection.scalar(select(func.count()).select_from(tables.Municipality))
+    if places != len(master_data.shipped()):
+        return (
+            f"the database holds {places} places of the {len(master_data.shipped())} in the "
+            "master data: run `furusato migrate`"
         )
     return None
 

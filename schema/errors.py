@@ -16,6 +16,14 @@ def _is_expected(error: GraphQLError) -> bool:
     return bool(error.extensions and "code" in error.extensions) or error.original_error is None
 
 
+def log_unexpected(errors: list[GraphQLError]) -> None:
+    """Log what went wrong inside, with its traceback; a refused token or a bad query is the
+    caller's business and not logged as an error."""
+    for error in errors:
+        if not _is_expected(error):
+            log.error("internal error at %s", error.path, exc_info=error.original_error)
+
+
 class CodedErrors(MaskErrors):
     """Errors the platform raised on purpose keep their code; a query the schema refuses is
     BAD_USER_INPUT; anything else is INTERNAL, logged here and masked for the client."""
@@ -24,7 +32,6 @@ class CodedErrors(MaskErrors):
         super().__init__(should_mask_error=lambda error: not _is_expected(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        log.error("internal error at %s", error.path, exc_info=error.original_error)
         return GraphQLError(
             "internal error",
             nodes=error.nodes,

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 
-from schema.errors import CodedErrors
+from schema.errors import CodedErrors, log_unexpected
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.types import Activity, Registration, Resident
 
-schema = strawberry.Schema(
+
+class PlatformSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_unexpected(errors)
+
+
+schema = PlatformSchema(
     query=Query,
     mutation=Mutation,
     types=[Resident, Registration, Activity],

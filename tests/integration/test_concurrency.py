@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from domain.activities import ActivityReport
 from domain.clock import FixedClock, japan_date
@@ -16,7 +18,9 @@ from domain.residents import ProfileChange
 from domain.roles import Actor, Role
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind, Relationship
+from persistence import tables
 from persistence.database import Database
+from persistence.repositories import SqlActivityRepository
 from persistence.unit_of_work import SqlUnitOfWork
 from services import activities, places, registrations, residents
 from tests.integration.conftest import snapshot
@@ -86,3 +90,50 @@ async def test_racing_premium_applications_keep_the_limit_of_three(
     assert sorted(outcomes) == ["OK"] * 3 + ["PREMIUM_LIMIT_REACHED"]
     rows = (await snapshot(database))["registration"]
     assert sum(1 for row in rows if Tier.PREMIUM.value in row) == 3
+
+
+async def test_a_withdrawal_during_a_premium_grant_is_not_undone(
+    database: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = japan_date(clock.now())
+    await residents.change_profile(
+        SqlUnitOfWork(database), HANAKO, ProfileChange(home_municipality_code=CHIYODA), clock
+    )
+    await places.join_platform(SqlUnitOfWork(database), HAKUBA, today, today)
+    registration = await registrations.register_with(
+        SqlUnitOfWork(database), HANAKO, HAKUBA, Relationship.TOURISM, [], clock
+    )
+    for days in (1, 2, 3):
+        report = ActivityReport(HAKUBA, ActivityKind.OTHER, today - timedelta(days=days), 1.0, "")
+        activity = await activities.record(SqlUnitOfWork(database), HANAKO, report, clock)
+        await activities.review(
+            SqlUnitOfWork(database), staff(HAKUBA), activity.id, True, None, clock
+        )
+
+    # The grant reads its activities slowly, so that the withdrawal arrives in the middle.
+    slow_read = SqlActivityRepository.verified_since
+
+    async def verified_since_slowly(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.3)
+        return await slow_read(*args, **kwargs)
+
+    monkeypatch.setattr(SqlActivityRepository, "verified_since", verified_since_slowly)
+    grant = asyncio.create_task(
+        _outcome(
+            registrations.apply_for_premium(SqlUnitOfWork(database), HANAKO, registration.id, clock)
+        )
+    )
+    await asyncio.sleep(0.1)
+    withdrawal = await _outcome(
+        registrations.withdraw_registration(SqlUnitOfWork(database), HANAKO, registration.id, clock)
+    )
+    assert (await grant, withdrawal) == ("OK", "OK")
+    async with database.read_engine.connect() as connection:
+        stored = (
+            await connection.execute(
+                select(tables.Registration.status, tables.Registration.tier)  # type: ignore[call-overload]
+            )
+        ).all()
+        certificates = (await connection.execute(select(tables.Certificate.status))).all()  # type: ignore[call-overload]
+    assert [tuple(r) for r in stored] == [("WITHDRAWN", "BASIC")]
+    assert sorted(c[0] for c in certificates) == ["REVOKED", "SUPERSEDED"]

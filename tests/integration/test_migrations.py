@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from sqlalchemy import text
 
 from persistence import migrate
 from persistence.database import Database, connect
@@ -27,6 +28,44 @@ async def test_down_to_nothing_and_up_again(tmp_path: Path) -> None:
     try:
         assert await migrate.pending_reason(database) is not None
         migrate.upgrade(url)
+        reason = await migrate.pending_reason(database)
+        assert reason is not None
+        assert "master data" in reason
+        await migrate.load_master_data(database)
         assert await migrate.pending_reason(database) is None
+    finally:
+        await database.dispose()
+
+
+async def test_certificates_issued_before_status_lists_get_places(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/backfill.db"
+    command.upgrade(migrate.alembic_config(url), "0001")
+    database = connect(url)
+    try:
+        await migrate.load_master_data(database)
+        async with database.write_engine.begin() as connection:
+            for statement in (
+                "INSERT INTO resident (id, subject, interests, identity_verified, created_at)"
+                " VALUES ('00000000000000000000000000000001', 's', '[]', 0, '2027-01-01')",
+                "INSERT INTO registration (id, resident_id, municipality_code, prefecture_code,"
+                " relationship, interests, tier, status, registered_at) VALUES"
+                " ('00000000000000000000000000000002', '00000000000000000000000000000001',"
+                " '204854', '200000', 'OTHER', '[]', 'BASIC', 'ACTIVE', '2027-01-01')",
+                "INSERT INTO certificate (id, registration_id, serial_number, tier, status,"
+                " issued_at) VALUES ('00000000000000000000000000000003',"
+                " '00000000000000000000000000000002', 'FR-0000-0000-0001', 'BASIC', 'VALID',"
+                " '2027-01-01')",
+            ):
+                await connection.execute(text(statement))
+        migrate.upgrade(url)
+        async with database.read_engine.connect() as connection:
+            placed = (
+                await connection.execute(
+                    text("SELECT status_list_id, status_index FROM certificate")
+                )
+            ).all()
+        assert len(placed) == 1
+        assert placed[0][0] == 1
+        assert 0 <= placed[0][1] < 131072
     finally:
         await database.dispose()

@@ -89,9 +89,6 @@ def upgrade() -> None:
 def _place_existing_certificates() -> None:
     """Certificates issued before status lists get random places in new lists."""
     connection = op.get_bind()
-    ids = [row[0] for row in connection.execute(sa.text("SELECT id FROM certificate"))]
-    if not ids:
-        return
     size = 131072
     lists = sa.table(
         "status_list",
@@ -105,6 +102,9 @@ def _place_existing_certificates() -> None:
         sa.column("status_list_id", sa.Integer),
         sa.column("status_index", sa.Integer),
     )
+    ids = [row[0] for row in connection.execute(sa.select(certificates.c.id))]
+    if not ids:
+        return
     chooser = secrets.SystemRandom()
     for start in range(0, len(ids), size // 2):
         batch = ids[start : start + size // 2]
