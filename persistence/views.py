@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, or_, tuple_
+from sqlalchemy import ColumnElement, and_, case, literal, not_, or_, tuple_
+from sqlalchemy import select as sql_select
+from sqlalchemy.orm import aliased
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -165,57 +167,111 @@ async def search_municipalities(
     return Page(rows[:first], total, len(rows) > first)
 
 
-def _scope(table: type[tables.Registration] | type[tables.Activity], code: str) -> Any:
-    """A prefecture's lists hold its own records and those of its municipalities."""
-    if municipality_code.is_prefecture(code):
-        return col(table.prefecture_code) == code
-    return col(table.municipality_code) == code
+Cursor = tuple[datetime, uuid.UUID]
+Listed = TypeVar("Listed", tables.Registration, tables.Activity)
 
 
-async def registrations_of_place(
+async def _pages_by_place(
     session: AsyncSession,
-    code: str,
+    model: type[Listed],
+    codes: Sequence[str],
+    conditions: list[Any],
+    at: Any,
+    newest_first: bool,
+    first: int,
+    after: Cursor | None,
+) -> dict[str, Page[Listed]]:
+    """One page of the same shape for each place, in one statement per kind of place (a
+    prefecture's list holds its municipalities' rows too): window functions number each
+    place's rows past the cursor and count all of its rows."""
+    pages: dict[str, Page[Listed]] = {}
+    key = tuple_(at, col(model.id))
+    ordering = [at.desc(), col(model.id).desc()] if newest_first else [at, col(model.id)]
+    for scope, group in (
+        (
+            col(model.municipality_code),
+            [c for c in codes if not municipality_code.is_prefecture(c)],
+        ),
+        (col(model.prefecture_code), [c for c in codes if municipality_code.is_prefecture(c)]),
+    ):
+        if not group:
+            continue
+        passes: Any = literal(True)
+        if after is not None:
+            passes = key < tuple_(*after) if newest_first else key > tuple_(*after)
+        inner = (
+            sql_select(
+                model,
+                scope.label("place"),
+                passes.label("passes"),
+                func.row_number()
+                .over(partition_by=[scope, passes], order_by=ordering)
+                .label("position"),
+                func.count().over(partition_by=scope).label("total"),
+            )
+            .where(scope.in_(group), *conditions)
+            .subquery()
+        )
+        row = aliased(model, inner)
+        # Past the cursor, the page and one more (to know whether another page follows);
+        # before it, one row per place only to carry that place's total.
+        statement = (
+            sql_select(row, inner.c.place, inner.c.passes, inner.c.total)
+            .where(
+                or_(
+                    and_(inner.c.passes, inner.c.position <= first + 1),
+                    and_(not_(inner.c.passes), inner.c.position == 1),
+                )
+            )
+            .order_by(inner.c.place, inner.c.position)
+        )
+        listed: dict[str, list[Listed]] = defaultdict(list)
+        totals: dict[str, int] = {}
+        # SQLModel's select takes four columns at most; its exec runs any select all the same.
+        for found, place, passing, total in await session.exec(statement):  # type: ignore[call-overload]
+            totals[place] = total
+            if passing:
+                listed[place].append(found)
+        for place in group:
+            rows = listed.get(place, [])
+            pages[place] = Page(rows[:first], totals.get(place, 0), len(rows) > first)
+    return pages
+
+
+async def registrations_of_places(
+    session: AsyncSession,
+    codes: Sequence[str],
     tier: Tier | None,
     now: datetime,
     first: int,
-    after: tuple[datetime, uuid.UUID] | None,
-) -> Page[tables.Registration]:
+    after: Cursor | None,
+) -> dict[str, Page[tables.Registration]]:
     """Active registrations, newest first. The tier is the one in force now."""
     r = tables.Registration
-    conditions: list[Any] = [_scope(r, code), col(r.status) == RegistrationStatus.ACTIVE.value]
+    conditions: list[Any] = [col(r.status) == RegistrationStatus.ACTIVE.value]
     premium_now = and_(col(r.tier) == Tier.PREMIUM.value, col(r.premium_until) > now)
     if tier is Tier.PREMIUM:
         conditions.append(premium_now)
     elif tier is Tier.BASIC:
-        conditions.append(~premium_now)
-    total = (await session.exec(select(func.count()).select_from(r).where(*conditions))).one()
-    statement = select(r).where(*conditions)
-    if after is not None:
-        statement = statement.where(tuple_(col(r.registered_at), col(r.id)) < tuple_(*after))
-    statement = statement.order_by(col(r.registered_at).desc(), col(r.id).desc()).limit(first + 1)
-    rows = list(await session.exec(statement))
-    return Page(rows[:first], total, len(rows) > first)
+        conditions.append(not_(premium_now))
+    return await _pages_by_place(
+        session, r, codes, conditions, col(r.registered_at), True, first, after
+    )
 
 
-async def activities_of_place(
+async def activities_of_places(
     session: AsyncSession,
-    code: str,
+    codes: Sequence[str],
     status: ActivityStatus | None,
     first: int,
-    after: tuple[datetime, uuid.UUID] | None,
-) -> Page[tables.Activity]:
+    after: Cursor | None,
+) -> dict[str, Page[tables.Activity]]:
     """Activities in the order they were recorded: the review queue is first come, first served."""
     a = tables.Activity
-    conditions: list[Any] = [_scope(a, code)]
-    if status is not None:
-        conditions.append(col(a.status) == status.value)
-    total = (await session.exec(select(func.count()).select_from(a).where(*conditions))).one()
-    statement = select(a).where(*conditions)
-    if after is not None:
-        statement = statement.where(tuple_(col(a.recorded_at), col(a.id)) > tuple_(*after))
-    statement = statement.order_by(col(a.recorded_at), col(a.id)).limit(first + 1)
-    rows = list(await session.exec(statement))
-    return Page(rows[:first], total, len(rows) > first)
+    conditions: list[Any] = [] if status is None else [col(a.status) == status.value]
+    return await _pages_by_place(
+        session, a, codes, conditions, col(a.recorded_at), False, first, after
+    )
 
 
 async def status_list_size(session: AsyncSession, list_id: int) -> int | None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.activities import ActivityStatus
 from domain.clock import Clock, japan_date
 from domain.premium import WINDOW_DAYS_RANGE
+from domain.tiers import Tier
 from persistence import tables, views
 from persistence.database import Database
 from resolvers.batch import BatchLoader
@@ -90,6 +94,62 @@ class CertificateByRegistrationIdLoader(_DatabaseLoader[uuid.UUID, tables.Certif
         return await self._by_key(keys, views.current_certificates)
 
 
+@dataclass(frozen=True)
+class RegistrationPage:
+    code: str
+    tier: Tier | None
+    first: int
+    after: views.Cursor | None
+
+
+class RegistrationPageByPlaceLoader(
+    _DatabaseLoader[RegistrationPage, views.Page[tables.Registration]]
+):
+    """The same page of many places' registrants, at one statement per kind of place."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        super().__init__(database)
+        self._clock = clock
+
+    async def fetch(self, keys: list[RegistrationPage]) -> list[views.Page[tables.Registration]]:
+        shapes: dict[tuple[Tier | None, int, views.Cursor | None], list[str]] = defaultdict(list)
+        for key in keys:
+            shapes[(key.tier, key.first, key.after)].append(key.code)
+        found: dict[RegistrationPage, views.Page[tables.Registration]] = {}
+        async with self._session() as session:
+            for (tier, first, after), codes in shapes.items():
+                pages = await views.registrations_of_places(
+                    session, codes, tier, self._clock.now(), first, after
+                )
+                for code, page in pages.items():
+                    found[RegistrationPage(code, tier, first, after)] = page
+        return [found[key] for key in keys]
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    code: str
+    status: ActivityStatus | None
+    first: int
+    after: views.Cursor | None
+
+
+class ActivityPageByPlaceLoader(_DatabaseLoader[ActivityPage, views.Page[tables.Activity]]):
+    async def fetch(self, keys: list[ActivityPage]) -> list[views.Page[tables.Activity]]:
+        shapes: dict[tuple[ActivityStatus | None, int, views.Cursor | None], list[str]] = (
+            defaultdict(list)
+        )
+        for key in keys:
+            shapes[(key.status, key.first, key.after)].append(key.code)
+        found: dict[ActivityPage, views.Page[tables.Activity]] = {}
+        async with self._session() as session:
+            for (status, first, after), codes in shapes.items():
+                pages = await views.activities_of_places(session, codes, status, first, after)
+                for code, page in pages.items():
+                    found[ActivityPage(code, status, first, after)] = page
+        return [found[key] for key in keys]
+
+
 ResidentAtPlace = tuple[uuid.UUID, str]
 
 
@@ -148,6 +208,14 @@ class Loaders:
     @cached_property
     def certificate_by_registration_id(self) -> CertificateByRegistrationIdLoader:
         return CertificateByRegistrationIdLoader(self._database)
+
+    @cached_property
+    def registration_page_by_place(self) -> RegistrationPageByPlaceLoader:
+        return RegistrationPageByPlaceLoader(self._database, self._clock)
+
+    @cached_property
+    def activity_page_by_place(self) -> ActivityPageByPlaceLoader:
+        return ActivityPageByPlaceLoader(self._database)
 
     @cached_property
     def verified_activities_by_resident_at_place(

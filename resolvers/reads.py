@@ -10,6 +10,7 @@ from domain.tiers import Tier
 from persistence import mapping, tables, views
 from resolvers import inputs
 from resolvers.context import Context
+from resolvers.loaders import ActivityPage, RegistrationPage
 from services.residents import current_resident
 
 
@@ -44,16 +45,12 @@ async def find_municipalities(
 async def registrations_of_place(
     context: Context, code: str, tier: Tier | None, first: int | None, after: str | None
 ) -> views.Page[tables.Registration]:
-    size, position = inputs.page_size(first), inputs.time_cursor(after)
-    async with AsyncSession(context.database.read_engine) as session:
-        return await views.registrations_of_place(
-            session, code, tier, context.clock.now(), size, position
-        )
+    page = RegistrationPage(code, tier, inputs.page_size(first), inputs.time_cursor(after))
+    return await context.loaders.registration_page_by_place.load(page)
 
 
 async def activities_of_place(
     context: Context, code: str, status: ActivityStatus | None, first: int | None, after: str | None
 ) -> views.Page[tables.Activity]:
-    size, position = inputs.page_size(first), inputs.time_cursor(after)
-    async with AsyncSession(context.database.read_engine) as session:
-        return await views.activities_of_place(session, code, status, size, position)
+    page = ActivityPage(code, status, inputs.page_size(first), inputs.time_cursor(after))
+    return await context.loaders.activity_page_by_place.load(page)

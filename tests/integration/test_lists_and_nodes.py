@@ -129,6 +129,11 @@ async def test_registrants_page_and_filter_by_tier(api: Api, clock: FixedClock) 
     )
     later = rest["data"]["municipality"]["registrations"]
     assert (len(later["edges"]), later["pageInfo"]["hasNextPage"]) == (2, False)
+    beyond = await api.op(
+        "Registrants", {"code": HAKUBA, "after": later["pageInfo"]["endCursor"]}, staff
+    )
+    past_the_end = beyond["data"]["municipality"]["registrations"]
+    assert (past_the_end["totalCount"], past_the_end["edges"]) == (5, [])
     ids = [e["node"]["id"] for e in page["edges"] + later["edges"]]
     assert len(set(ids)) == 5
     assert ids[-1] == registration_id, "newest first: the first to register comes last"
