@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from credentials import sd_jwt, status_list
 from credentials.jose import PublicKey, SigningKey
+
+
+class VerificationStatus(StrEnum):
+    VALID = "VALID"
+    SUPERSEDED = "SUPERSEDED"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    SUSPENDED = "SUSPENDED"
+    INVALID = "INVALID"
+
 
 TYP = "dc+sd-jwt"
 VCT = "urn:jp:furusato:registration-certificate:1"
@@ -68,17 +80,17 @@ LIST_VALUE = {
     "SUPERSEDED": status_list.SUPERSEDED,
 }
 _STATUSES = {
-    status_list.VALID: "VALID",
-    status_list.INVALID: "REVOKED",
-    status_list.SUSPENDED: "SUSPENDED",
-    status_list.SUPERSEDED: "SUPERSEDED",
+    status_list.VALID: VerificationStatus.VALID,
+    status_list.INVALID: VerificationStatus.REVOKED,
+    status_list.SUSPENDED: VerificationStatus.SUSPENDED,
+    status_list.SUPERSEDED: VerificationStatus.SUPERSEDED,
 }
 
 
 @dataclass(frozen=True)
 class Verdict:
     valid: bool
-    status: str
+    status: VerificationStatus
     reason: str | None = None
     serial_number: str | None = None
     tier: str | None = None
@@ -101,17 +113,17 @@ class Reading:
         """The verdict once the status list has answered (None: it could not)."""
         facts = (self.serial_number, self.tier, self.municipality_code, self.valid_until)
         if list_value is None:
-            return Verdict(False, "INVALID", "STATUS_UNAVAILABLE", *facts)
+            return Verdict(False, VerificationStatus.INVALID, "STATUS_UNAVAILABLE", *facts)
         status = _STATUSES.get(list_value)
         if status is None:
-            return Verdict(False, "INVALID", "UNKNOWN_STATUS", *facts)
-        if status != "VALID":
-            return Verdict(False, status, status, *facts)
-        return Verdict(True, "VALID", None, *facts)
+            return Verdict(False, VerificationStatus.INVALID, "UNKNOWN_STATUS", *facts)
+        if status is not VerificationStatus.VALID:
+            return Verdict(False, status, status.value, *facts)
+        return Verdict(True, VerificationStatus.VALID, None, *facts)
 
 
 def _invalid(reason: str) -> Verdict:
-    return Verdict(valid=False, status="INVALID", reason=reason)
+    return Verdict(valid=False, status=VerificationStatus.INVALID, reason=reason)
 
 
 def _is_int(value: object) -> bool:
@@ -127,7 +139,7 @@ def read_token(
         verified = sd_jwt.verify(token, keys, now=now, typ=TYP)
     except sd_jwt.InvalidSdJwt as error:
         if error.reason in ("EXPIRED", "NOT_YET_VALID"):
-            return Verdict(valid=False, status=error.reason, reason=error.reason)
+            return Verdict(False, VerificationStatus(error.reason), error.reason)
         return _invalid(error.reason)
     claims = verified.claims
     if claims.get("iss") != issuer:
@@ -151,7 +163,9 @@ def read_token(
     ):
         return _invalid("MALFORMED")
     if valid_until is not None and now >= valid_until:
-        return Verdict(False, "EXPIRED", "EXPIRED", serial, tier, code, valid_until)
+        return Verdict(
+            False, VerificationStatus.EXPIRED, "EXPIRED", serial, tier, code, valid_until
+        )
     return Reading(serial, tier, code, valid_until, uri, index)
 
 

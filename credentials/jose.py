@@ -98,6 +98,10 @@ def algorithm_of(key: PublicKey | PrivateKey) -> str:
 class SigningKey:
     private: PrivateKey
 
+    @classmethod
+    def generate(cls) -> SigningKey:
+        return cls(Ed25519PrivateKey.generate())
+
     @property
     def public(self) -> PublicKey:
         return self.private.public_key()

@@ -9,6 +9,7 @@ from domain.places import Participation
 from domain.premium import DEFAULT_POLICY, PremiumPolicy
 from domain.registrations import Registration, RegistrationStatus
 from domain.residents import Resident
+from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind, Interest, Relationship
 from persistence import tables
@@ -170,4 +171,34 @@ def participation_to_row(participation: Participation) -> tables.Participation:
         municipality_code=participation.municipality_code,
         agreed_on=participation.agreed_on,
         starts_on=participation.starts_on,
+    )
+
+
+def support_measure_to_row(measure: SupportMeasure) -> tables.SupportMeasure:
+    return tables.SupportMeasure(
+        id=measure.id,
+        municipality_code=measure.municipality_code,
+        partner_id=measure.partner_id,
+        title=measure.title,
+        description=measure.description,
+        minimum_tier=measure.minimum_tier.value,
+        valid_from=measure.valid_from,
+        valid_until=measure.valid_until,
+        created_at=measure.created_at,
+        created_by=measure.created_by,
+    )
+
+
+def support_measure_from_row(row: tables.SupportMeasure) -> SupportMeasure:
+    return SupportMeasure(
+        id=row.id,
+        municipality_code=row.municipality_code,
+        partner_id=row.partner_id,
+        title=row.title,
+        description=row.description,
+        minimum_tier=Tier(row.minimum_tier),
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        created_at=row.created_at,
+        created_by=row.created_by,
     )

@@ -16,6 +16,7 @@ from domain.places import Participation
 from domain.premium import PremiumPolicy
 from domain.registrations import Registration
 from domain.residents import Resident
+from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
 from persistence import mapping, status_entries, tables
@@ -190,3 +191,11 @@ class SqlActivityRepository:
 
     async def update(self, activity: Activity) -> None:
         await self._session.merge(mapping.activity_to_row(activity))
+
+
+class SqlSupportMeasureRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, measure: SupportMeasure) -> None:
+        self._session.add(mapping.support_measure_to_row(measure))

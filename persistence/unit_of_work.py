@@ -14,12 +14,14 @@ from persistence.repositories import (
     SqlPlaceRepository,
     SqlRegistrationRepository,
     SqlResidentRepository,
+    SqlSupportMeasureRepository,
 )
 from services.unit_of_work import (
     ActivityRepository,
     PlaceRepository,
     RegistrationRepository,
     ResidentRepository,
+    SupportMeasureRepository,
 )
 
 
@@ -28,6 +30,7 @@ class SqlUnitOfWork:
     places: PlaceRepository
     registrations: RegistrationRepository
     activities: ActivityRepository
+    support_measures: SupportMeasureRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -39,6 +42,7 @@ class SqlUnitOfWork:
         self.places = SqlPlaceRepository(self._session)
         self.registrations = SqlRegistrationRepository(self._session)
         self.activities = SqlActivityRepository(self._session)
+        self.support_measures = SqlSupportMeasureRepository(self._session)
         return self
 
     async def __aexit__(

@@ -298,3 +298,12 @@ async def certificate_at(
         tables.Certificate.status_index == index,
     )
     return (await session.exec(statement)).first()
+
+
+async def support_measures_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tables.SupportMeasure]:
+    rows = await session.exec(
+        select(tables.SupportMeasure).where(col(tables.SupportMeasure.id).in_(ids))
+    )
+    return {row.id: row for row in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credentials import certificate, sd_jwt
-from credentials.certificate import LIST_VALUE, Verdict
+from credentials.certificate import LIST_VALUE, Verdict, VerificationStatus
 from persistence import tables, views
 from resolvers.context import Context
 
@@ -35,7 +35,7 @@ def issue(
 async def verify(context: Context, token: str) -> Verdict:
     """What a partner learns from a token: the platform's own record decides its status."""
     if len(token) > MAX_TOKEN_LENGTH:
-        return Verdict(valid=False, status="INVALID", reason="MALFORMED")
+        return Verdict(valid=False, status=VerificationStatus.INVALID, reason="MALFORMED")
     issuer = context.issuer
     reading = certificate.read_token(
         token, issuer.published, issuer.issuer, int(context.clock.now().timestamp())

@@ -82,6 +82,11 @@ class ActivityByIdLoader(_DatabaseLoader[uuid.UUID, tables.Activity | None]):
         return await self._by_key(keys, views.activities_by_id)
 
 
+class SupportMeasureByIdLoader(_DatabaseLoader[uuid.UUID, tables.SupportMeasure | None]):
+    async def fetch(self, keys: list[uuid.UUID]) -> list[tables.SupportMeasure | None]:
+        return await self._by_key(keys, views.support_measures_by_id)
+
+
 class RegistrationsByResidentIdLoader(_DatabaseLoader[uuid.UUID, list[tables.Registration]]):
     async def fetch(self, keys: list[uuid.UUID]) -> list[list[tables.Registration]]:
         async with self._session() as session:
@@ -200,6 +205,10 @@ class Loaders:
     @cached_property
     def activity_by_id(self) -> ActivityByIdLoader:
         return ActivityByIdLoader(self._database)
+
+    @cached_property
+    def support_measure_by_id(self) -> SupportMeasureByIdLoader:
+        return SupportMeasureByIdLoader(self._database)
 
     @cached_property
     def registrations_by_resident_id(self) -> RegistrationsByResidentIdLoader:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from credentials.certificate import VerificationStatus
 from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
 from domain.places import PlaceKind as MunicipalityKind
@@ -20,6 +21,7 @@ for enum, name in (
     (Relationship, "Relationship"),
     (Interest, "Interest"),
     (MunicipalityKind, "MunicipalityKind"),
+    (VerificationStatus, "CertificateVerificationStatus"),
 ):
     strawberry.enum(enum, name=name)
 
@@ -32,4 +34,5 @@ __all__ = [
     "RegistrationStatus",
     "RegistrationTier",
     "Relationship",
+    "VerificationStatus",
 ]

@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from schema.enums import ActivityKind, Interest, Relationship
+from schema.enums import ActivityKind, Interest, RegistrationTier, Relationship
 
 
 @strawberry.input(description="Fields left out stay as they are.")
@@ -56,6 +56,21 @@ class PremiumPolicyInput:
     required_activities: int
     window_days: int
     eligible_activity_kinds: list[ActivityKind]
+
+
+@strawberry.input
+class SupportMeasureInput:
+    municipality_code: str = strawberry.field(
+        description="The scope: a municipality, or a prefecture for all of its municipalities."
+    )
+    title: str
+    description: str = ""
+    minimum_tier: RegistrationTier = RegistrationTier.BASIC
+    valid_from: date
+    valid_until: date
+    partner_id: str | None = strawberry.field(
+        default=None, description="The partner offering it; null for the place's own measure."
+    )
 
 
 @strawberry.input

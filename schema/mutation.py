@@ -7,7 +7,7 @@ import strawberry
 from domain.activities import Activity as DomainActivity
 from domain.registrations import Registration as DomainRegistration
 from persistence import mapping
-from resolvers import mutations
+from resolvers import mutations, support
 from schema.inputs import (
     ApplyForPremiumInput,
     JoinPlatformInput,
@@ -15,11 +15,14 @@ from schema.inputs import (
     RecordActivityInput,
     RegisterInput,
     ReviewActivityInput,
+    SupportMeasureInput,
     UpdateProfileInput,
     WithdrawInput,
 )
+from schema.partners import SupportMeasure
 from schema.payloads import (
     ApplyForPremiumPayload,
+    CreateSupportMeasurePayload,
     JoinPlatformPayload,
     RecordActivityPayload,
     RegisterPayload,
@@ -134,6 +137,32 @@ class Mutation:
         )
         return SetPremiumPolicyPayload(
             municipality=await municipality(info, input.municipality_code) if policy else None,
+            errors=errors,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[GovernsInputPlace],
+        description="A support measure of your place, or of a partner within its scope.",
+    )
+    async def create_support_measure(
+        self, info: Ctx, input: SupportMeasureInput
+    ) -> CreateSupportMeasurePayload:
+        measure, errors = await attempt(
+            support.create(
+                info.context,
+                input.municipality_code,
+                input.title,
+                input.description,
+                input.minimum_tier,
+                input.valid_from,
+                input.valid_until,
+                input.partner_id,
+            )
+        )
+        return CreateSupportMeasurePayload(
+            support_measure=SupportMeasure.from_row(mapping.support_measure_to_row(measure))
+            if measure
+            else None,
             errors=errors,
         )
 

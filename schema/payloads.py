@@ -8,6 +8,7 @@ from typing import TypeVar
 import strawberry
 
 from domain.errors import Refusal
+from schema.partners import SupportMeasure
 from schema.types import Activity, Municipality, Registration, Resident
 
 T = TypeVar("T")
@@ -69,6 +70,12 @@ class ReviewActivityPayload:
 @strawberry.type
 class SetPremiumPolicyPayload:
     municipality: Municipality | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class CreateSupportMeasurePayload:
+    support_measure: SupportMeasure | None
     errors: list[UserError]
 
 

@@ -45,6 +45,10 @@ class IsStaff(_RolePermission):
     role = Role.STAFF
 
 
+class IsPartner(_RolePermission):
+    role = Role.PARTNER
+
+
 class IsOperator(_RolePermission):
     role = Role.OPERATOR
 

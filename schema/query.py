@@ -5,8 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from domain.roles import Role
-from resolvers import inputs, reads
-from schema.permissions import HoldsOrAdministersThisRecord, IsResident, IsSignedIn
+from resolvers import certificates, inputs, reads, support
+from schema.limits import PartnerRateLimit
+from schema.partners import CertificateVerification, SupportEligibility
+from schema.permissions import HoldsOrAdministersThisRecord, IsPartner, IsResident, IsSignedIn
 from schema.relay import Connection, Node, connection
 from schema.types import Activity, Ctx, Municipality, Registration, Resident
 
@@ -41,6 +43,33 @@ class Query:
     async def municipality(self, info: Ctx, code: str) -> Municipality | None:
         row = await info.context.loaders.municipality_by_code.load(inputs.code(code, "code"))
         return Municipality.from_row(row) if row else None
+
+    @strawberry.field(
+        permission_classes=[IsPartner],
+        extensions=[PartnerRateLimit()],
+        description="What a certificate token (scanned from its QR code) proves: genuine and in"
+        " force, tier, municipality, validity. Never the holder's name.",
+    )
+    async def verify_certificate(self, info: Ctx, token: str) -> CertificateVerification:
+        return CertificateVerification.from_verdict(await certificates.verify(info.context, token))
+
+    @strawberry.field(
+        permission_classes=[IsPartner],
+        extensions=[PartnerRateLimit()],
+        description="Whether the holder of a certificate may receive one of your measures now.",
+    )
+    async def support_eligibility(
+        self, info: Ctx, certificate_token: str, measure_id: strawberry.ID
+    ) -> SupportEligibility:
+        found = await support.eligibility(info.context, certificate_token, measure_id)
+        shown = CertificateVerification.from_verdict(found.verdict)
+        return SupportEligibility(
+            eligible=found.reason is None,
+            reason=found.reason,
+            tier=shown.tier,
+            valid_until=shown.valid_until,
+            municipality_code=shown.municipality_code,
+        )
 
     @strawberry.field(
         permission_classes=[IsSignedIn],

@@ -12,6 +12,7 @@ from domain.places import Participation
 from domain.premium import PremiumPolicy
 from domain.registrations import Registration
 from domain.residents import Resident
+from domain.support import SupportMeasure
 from domain.vocabulary import ActivityKind
 
 
@@ -55,11 +56,16 @@ class ActivityRepository(Protocol):
     async def update(self, activity: Activity) -> None: ...
 
 
+class SupportMeasureRepository(Protocol):
+    async def add(self, measure: SupportMeasure) -> None: ...
+
+
 class UnitOfWork(Protocol):
     residents: ResidentRepository
     places: PlaceRepository
     registrations: RegistrationRepository
     activities: ActivityRepository
+    support_measures: SupportMeasureRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -26,11 +26,8 @@ NOT_YET_SERVED = {
     "FeedUpdates": 4,
     "MunicipalityDashboard": 5,
     "PublishNotice": 4,
-    "CreateSupportMeasure": 3,
     "MunicipalEvents": 4,
     "NationalOverview": 5,
-    "VerifyCertificate": 3,
-    "SupportEligibility": 3,
     "SubgraphSdl": 10,
     "MunicipalityEntities": 10,
 }

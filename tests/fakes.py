@@ -14,6 +14,7 @@ from domain.places import Participation
 from domain.premium import DEFAULT_POLICY, PremiumPolicy
 from domain.registrations import Registration
 from domain.residents import Resident
+from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
 from persistence.master_data import shipped
@@ -22,6 +23,7 @@ from services.unit_of_work import (
     PlaceRepository,
     RegistrationRepository,
     ResidentRepository,
+    SupportMeasureRepository,
 )
 
 
@@ -33,6 +35,7 @@ class Store:
     residents: dict[uuid.UUID, Resident] = field(default_factory=dict)
     registrations: dict[uuid.UUID, Registration] = field(default_factory=dict)
     activities: dict[uuid.UUID, Activity] = field(default_factory=dict)
+    support_measures: dict[uuid.UUID, SupportMeasure] = field(default_factory=dict)
 
 
 class FakeResidents:
@@ -130,6 +133,14 @@ class FakeActivities:
         self._store.activities[activity.id] = activity
 
 
+class FakeSupportMeasures:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def add(self, measure: SupportMeasure) -> None:
+        self._store.support_measures[measure.id] = measure
+
+
 class FakeUnitOfWork:
     """Changes are made on a copy of the committed store and kept only on commit."""
 
@@ -137,6 +148,7 @@ class FakeUnitOfWork:
     places: PlaceRepository
     registrations: RegistrationRepository
     activities: ActivityRepository
+    support_measures: SupportMeasureRepository
 
     def __init__(self) -> None:
         self.committed = Store()
@@ -149,6 +161,7 @@ class FakeUnitOfWork:
         self.places = FakePlaces(self._working)
         self.registrations = FakeRegistrations(self._working)
         self.activities = FakeActivities(self._working)
+        self.support_measures = FakeSupportMeasures(self._working)
         return self
 
     async def __aexit__(
