@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,17 +23,19 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from credentials.offline import OfflineVerifier, load_json
 from domain import municipality_code
 from domain.clock import Clock, SystemClock, japan_date
 from domain.errors import InvalidInput, Refusal
 from domain.roles import Role
+from edge import certificate_issuer
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
 from edge.certificate_issuer import CertificateIssuer
 from edge.issuer_routes import issuer_routes
 from edge.rate_limit import RateLimiter
 from edge.settings import Settings
 from edge.tokens import LocalIssuer, TokenVerifier, load_or_create_key
-from persistence import migrate
+from persistence import master_data, migrate
 from persistence.database import Database, connect
 from persistence.unit_of_work import SqlUnitOfWork
 from resolvers.context import Context
@@ -194,6 +198,23 @@ def _parser() -> argparse.ArgumentParser:
     lapse = commands.add_parser("lapse", help="turn premium that ran out into basic, now")
     lapse.add_argument("--database-url")
 
+    verify = commands.add_parser(
+        "verify", help="check a certificate token offline, as VerifyCertificate would"
+    )
+    verify.add_argument("certificate_token")
+    verify.add_argument(
+        "--issuer-keys",
+        type=Path,
+        help="the issuer's /.well-known/jwt-vc-issuer document (default: this machine's keys)",
+    )
+    verify.add_argument(
+        "--status-list", type=Path, action="append", default=[], help="a cached status list"
+    )
+
+    commands.add_parser(
+        "rotate-certificate-key", help="sign new certificates with a new key; old ones stay valid"
+    )
+
     token = commands.add_parser("token", help="print a bearer token of the local issuer")
     token.add_argument("--role", required=True, choices=[r.value for r in Role])
     token.add_argument("--subject", required=True)
@@ -320,6 +341,42 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    if args.issuer_keys:
+        metadata = load_json(args.issuer_keys.read_text(encoding="utf-8"))
+    else:
+        metadata = CertificateIssuer.load(settings.certificate_keys, settings.public_url).metadata()
+    lists = [path.read_text(encoding="utf-8") for path in args.status_list]
+    verdict = OfflineVerifier(metadata, lists).verify(args.certificate_token)
+    names = {place.code: place.name for place in master_data.shipped()}
+    code = verdict.municipality_code
+    print(
+        json.dumps(
+            {
+                "valid": verdict.valid,
+                "status": verdict.status.value,
+                "reason": verdict.reason,
+                "tier": verdict.tier,
+                "serialNumber": verdict.serial_number,
+                "validUntil": (
+                    datetime.fromtimestamp(verdict.valid_until, UTC).isoformat()
+                    if verdict.valid_until is not None
+                    else None
+                ),
+                "municipality": {"code": code, "name": names.get(code)} if code else None,
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0 if verdict.valid else 1
+
+
+def _rotate(settings: Settings) -> int:
+    key = certificate_issuer.rotate(settings.certificate_keys)
+    print(f"new certificate signing key {key.kid}; earlier keys stay published")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
@@ -337,6 +394,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _join(args, settings)
     if args.command == "lapse":
         return _lapse(settings)
+    if args.command == "verify":
+        return _verify(args, settings)
+    if args.command == "rotate-certificate-key":
+        return _rotate(settings)
     return _token(args, settings)
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 
+import httpx
 import jwt
 import pytest
 
+from credentials.jose import b64decode
 from edge.settings import Settings
 from edge.tokens import actor_from_claims, load_or_create_key
-from gateway import main
+from gateway import create_app, main
 
 
 @pytest.fixture
@@ -56,3 +60,54 @@ def test_token_prints_a_token_and_nothing_else(
     actor = actor_from_claims(claims)
     assert (actor.subject, actor.role.value, actor.municipality_code) == ("s-1", "staff", "204854")
     assert oct(fresh.local_issuer_key.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_verify_offline_and_rotate_the_certificate_key(
+    fresh: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The commands run event loops of their own: off this test's loop.
+    assert await asyncio.to_thread(main, ["migrate"]) == 0
+    assert await asyncio.to_thread(main, ["seed", "--demo"]) == 0
+    app = create_app(fresh)
+    transport = httpx.ASGITransport(app=app)
+    capsys.readouterr()
+    assert main(["token", "--role", "resident", "--subject", "demo-resident-hanako"]) == 0
+    bearer = capsys.readouterr().out.strip()
+    async with httpx.AsyncClient(transport=transport, base_url=fresh.public_url) as http:
+        body = (
+            await http.post(
+                "/graphql",
+                json={"query": "{ me { registrations { certificate { tier token } } } }"},
+                headers={"Authorization": f"Bearer {bearer}"},
+            )
+        ).json()
+        assert "errors" not in body, body
+        token = next(
+            r["certificate"]["token"]
+            for r in body["data"]["me"]["registrations"]
+            if r["certificate"]["tier"] == "PREMIUM"
+        )
+        uri = json.loads(b64decode(token.split(".")[1]))["status"]["status_list"]["uri"]
+        metadata = tmp_path / "issuer.json"
+        metadata.write_text((await http.get("/.well-known/jwt-vc-issuer")).text)
+        status = tmp_path / "status.jwt"
+        status.write_text((await http.get(uri.removeprefix(fresh.public_url))).text)
+
+    capsys.readouterr()
+    assert (
+        main(["verify", token, "--issuer-keys", str(metadata), "--status-list", str(status)]) == 0
+    )
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["valid"], answer["status"], answer["tier"]) == (True, "VALID", "PREMIUM")
+    assert answer["municipality"] == {"code": "204854", "name": "白馬村"}
+
+    assert main(["verify", token, "--issuer-keys", str(metadata)]) == 1
+    assert json.loads(capsys.readouterr().out)["reason"] == "STATUS_UNAVAILABLE"
+    assert main(["verify", token[:-10] + "~", "--status-list", str(status)]) == 1
+    assert json.loads(capsys.readouterr().out)["valid"] is False
+
+    assert main(["rotate-certificate-key"]) == 0
+    capsys.readouterr()
+    # Without --issuer-keys: this machine's keys, the rotated one included, still verify it.
+    assert main(["verify", token, "--status-list", str(status)]) == 0
+    assert len(list(fresh.certificate_keys.glob("*.pem"))) == 2
