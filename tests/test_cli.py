@@ -14,6 +14,7 @@ from credentials.jose import b64decode
 from edge.settings import Settings
 from edge.tokens import actor_from_claims, load_or_create_key
 from gateway import create_app, main
+from persistence.database import connect
 
 
 @pytest.fixture
@@ -68,8 +69,8 @@ async def test_verify_offline_and_rotate_the_certificate_key(
     # The commands run event loops of their own: off this test's loop.
     assert await asyncio.to_thread(main, ["migrate"]) == 0
     assert await asyncio.to_thread(main, ["seed", "--demo"]) == 0
-    app = create_app(fresh)
-    transport = httpx.ASGITransport(app=app)
+    database = connect(fresh.database_url)
+    transport = httpx.ASGITransport(app=create_app(fresh, database=database))
     capsys.readouterr()
     assert main(["token", "--role", "resident", "--subject", "demo-resident-hanako"]) == 0
     bearer = capsys.readouterr().out.strip()
@@ -92,6 +93,7 @@ async def test_verify_offline_and_rotate_the_certificate_key(
         metadata.write_text((await http.get("/.well-known/jwt-vc-issuer")).text)
         status = tmp_path / "status.jwt"
         status.write_text((await http.get(uri.removeprefix(fresh.public_url))).text)
+    await database.dispose()
 
     capsys.readouterr()
     assert (
