@@ -25,6 +25,8 @@ PrivateKey: TypeAlias = Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 # Only these; `none` and anything symmetric are never accepted.
 ALGORITHMS = frozenset({"EdDSA", "ES256"})
 _P256_COORDINATE = 32
+# Made once: verification is the partners' hot path.
+_ES256 = ec.ECDSA(hashes.SHA256())
 
 
 class MalformedToken(ValueError):
@@ -91,7 +93,7 @@ def key_from_jwk(jwk: dict[str, Any]) -> PublicKey:
 
 
 def algorithm_of(key: PublicKey | PrivateKey) -> str:
-    return "EdDSA" if isinstance(key, Ed25519PrivateKey | Ed25519PublicKey) else "ES256"
+    return "EdDSA" if isinstance(key, (Ed25519PrivateKey, Ed25519PublicKey)) else "ES256"
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,9 @@ class SigningKey:
 
     @classmethod
     def generate(cls) -> SigningKey:
-        return cls(Ed25519PrivateKey.generate())
+        """A new ES256 (P-256) key: on the machines measured, partners verify ES256 faster
+        than EdDSA (bench/REPORT-certificates.md)."""
+        return cls(ec.generate_private_key(ec.SECP256R1()))
 
     @property
     def public(self) -> PublicKey:
@@ -117,7 +121,7 @@ class SigningKey:
     def sign(self, signing_input: bytes) -> bytes:
         if isinstance(self.private, Ed25519PrivateKey):
             return self.private.sign(signing_input)
-        r, s = decode_dss_signature(self.private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+        r, s = decode_dss_signature(self.private.sign(signing_input, _ES256))
         return r.to_bytes(_P256_COORDINATE, "big") + s.to_bytes(_P256_COORDINATE, "big")
 
 
@@ -157,7 +161,7 @@ def signature_is_valid(jws: Jws, key: PublicKey) -> bool:
             return False
         r = int.from_bytes(jws.signature[:_P256_COORDINATE], "big")
         s = int.from_bytes(jws.signature[_P256_COORDINATE:], "big")
-        key.verify(encode_dss_signature(r, s), jws.signing_input, ec.ECDSA(hashes.SHA256()))
+        key.verify(encode_dss_signature(r, s), jws.signing_input, _ES256)
         return True
     except InvalidSignature:
         return False

@@ -19,7 +19,7 @@ from credentials.jose import PublicKey, SigningKey, algorithm_of, public_jwk
 
 
 def _write_new_key(folder: Path) -> SigningKey:
-    key = SigningKey(Ed25519PrivateKey.generate())
+    key = SigningKey.generate()
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = folder / f"{stamp}-{key.kid}.pem"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from schema.errors import CodedErrors, log_unexpected
@@ -23,5 +24,11 @@ schema = PlatformSchema(
     query=Query,
     mutation=Mutation,
     types=[Resident, Registration, Activity],
-    extensions=[CodedErrors],
+    # The apps send the same persisted operations again and again: parse and validate each once.
+    # (The caches live at module level; each request gets a fresh extension around them.)
+    extensions=[
+        CodedErrors,
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+    ],
 )
