@@ -38,11 +38,17 @@ class Database:
             await self.write_engine.dispose()
 
 
-def connect(url: str, *, pool_size: int = 10, echo: bool = False) -> Database:
+def connect(
+    url: str, *, pool_size: int = 10, echo: bool = False, foreign_keys: bool = True
+) -> Database:
+    """`foreign_keys=False` is for migrations alone: SQLite rebuilds a table to alter it, and
+    would refuse to drop the old one while rows elsewhere refer to it."""
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         return Database(
-            parsed, _sqlite_engine(parsed, "BEGIN"), _sqlite_engine(parsed, "BEGIN IMMEDIATE")
+            parsed,
+            _sqlite_engine(parsed, "BEGIN", foreign_keys),
+            _sqlite_engine(parsed, "BEGIN IMMEDIATE", foreign_keys),
         )
     engine = create_async_engine(
         parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
@@ -50,7 +56,7 @@ def connect(url: str, *, pool_size: int = 10, echo: bool = False) -> Database:
     return Database(parsed, engine, engine)
 
 
-def _sqlite_engine(url: URL, begin: str) -> AsyncEngine:
+def _sqlite_engine(url: URL, begin: str, foreign_keys: bool) -> AsyncEngine:
     engine = create_async_engine(url)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -58,7 +64,7 @@ def _sqlite_engine(url: URL, begin: str) -> AsyncEngine:
         # Let SQLAlchemy's "begin" hook below issue BEGIN, instead of the driver's own.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()

@@ -23,6 +23,7 @@ from domain.certificates import CertificateStatus
 from domain.places import PlaceKind
 from domain.registrations import RegistrationStatus
 from domain.tiers import Tier
+from domain.vocabulary import ActivityKind, Relationship
 from persistence.types import UtcDateTime
 
 SQLModel.metadata.naming_convention = {
@@ -110,6 +111,7 @@ class Registration(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_one_of("tier", Tier), name="tier"),
         CheckConstraint(_one_of("status", RegistrationStatus), name="status"),
+        CheckConstraint(_one_of("relationship", Relationship), name="relationship"),
         CheckConstraint(
             "tier <> 'PREMIUM' OR premium_until IS NOT NULL", name="premium_has_an_end"
         ),
@@ -174,6 +176,7 @@ class Certificate(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_one_of("tier", Tier), name="tier"),
         CheckConstraint(_one_of("status", CertificateStatus), name="status"),
+        CheckConstraint("tier <> 'PREMIUM' OR valid_until IS NOT NULL", name="premium_has_an_end"),
         UniqueConstraint("status_list_id", "status_index", name="uq_certificate_status_entry"),
         CheckConstraint("status_index >= 0", name="status_index"),
         # What a status list is built from: the certificates in it that are no longer valid.
@@ -210,6 +213,7 @@ class Activity(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("hours > 0 AND hours <= 24", name="hours"),
         CheckConstraint(_one_of("status", ActivityStatus), name="status"),
+        CheckConstraint(_one_of("kind", ActivityKind), name="kind"),
         Index("ix_activity_municipality_queue", "municipality_code", "status", "recorded_at", "id"),
         Index("ix_activity_prefecture_queue", "prefecture_code", "status", "recorded_at", "id"),
         Index(

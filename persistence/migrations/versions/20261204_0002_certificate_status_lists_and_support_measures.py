@@ -64,10 +64,21 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("status_list_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("status_index", sa.Integer(), nullable=True))
     _place_existing_certificates()
+    # Rules that 0001 left to the code alone.
+    with op.batch_alter_table("registration", schema=None) as batch_op:
+        batch_op.create_check_constraint(
+            op.f("ck_registration_relationship"), _one_of("relationship", RELATIONSHIPS)
+        )
+    with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.create_check_constraint(op.f("ck_activity_kind"), _one_of("kind", ACTIVITY_KINDS))
     with op.batch_alter_table("certificate", schema=None) as batch_op:
         batch_op.alter_column("status_list_id", existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column("status_index", existing_type=sa.Integer(), nullable=False)
         batch_op.create_check_constraint(op.f("ck_certificate_status_index"), "status_index >= 0")
+        batch_op.create_check_constraint(
+            op.f("ck_certificate_premium_has_an_end"),
+            "tier <> 'PREMIUM' OR valid_until IS NOT NULL",
+        )
         batch_op.create_index(
             "ix_certificate_status_list_ended",
             ["status_list_id"],
@@ -84,6 +95,38 @@ def upgrade() -> None:
             ["status_list_id"],
             ["id"],
         )
+
+
+# Written out, so that this revision means the same whatever the code says later.
+RELATIONSHIPS = (
+    "BIRTHPLACE",
+    "FORMER_RESIDENCE",
+    "FAMILY",
+    "WORK_OR_STUDY",
+    "TOURISM",
+    "FURUSATO_NOZEI",
+    "LOCAL_PRODUCTS",
+    "VOLUNTEERING",
+    "TWO_BASE_LIVING",
+    "OTHER",
+)
+ACTIVITY_KINDS = (
+    "VOLUNTEERING",
+    "EVENT_STAFF",
+    "COMMUNITY_MEETING",
+    "PRIMARY_INDUSTRY_HELP",
+    "LOCAL_BUSINESS",
+    "DISASTER_RECOVERY",
+    "EDUCATION_AND_CHILDCARE",
+    "ELDERLY_CARE",
+    "CULTURAL_PRESERVATION",
+    "TWO_BASE_LIVING",
+    "OTHER",
+)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 def _place_existing_certificates() -> None:
@@ -122,12 +165,17 @@ def _place_existing_certificates() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_activity_kind"), type_="check")
+    with op.batch_alter_table("registration", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_registration_relationship"), type_="check")
     with op.batch_alter_table("certificate", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_certificate_status_list_id_status_list"), type_="foreignkey"
         )
         batch_op.drop_constraint("uq_certificate_status_entry", type_="unique")
         batch_op.drop_constraint(batch_op.f("ck_certificate_status_index"), type_="check")
+        batch_op.drop_constraint(op.f("ck_certificate_premium_has_an_end"), type_="check")
         batch_op.drop_index(
             "ix_certificate_status_list_ended",
             sqlite_where=sa.text("status <> 'VALID'"),
