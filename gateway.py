@@ -30,7 +30,7 @@ from domain.errors import InvalidInput, Refusal
 from domain.roles import Role
 from edge import certificate_issuer
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
-from edge.certificate_issuer import CertificateIssuer
+from edge.certificate_issuer import CertificateIssuer, NoCertificateKey
 from edge.issuer_routes import issuer_routes
 from edge.rate_limit import RateLimiter
 from edge.settings import Settings
@@ -253,7 +253,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         return None
 
     asyncio.run(_with_database(settings, check))
-    verifier_for(settings)  # creates the local issuer's key once, before workers race for it
+    # The keys are made once here, before the workers start and would each make their own.
+    verifier_for(settings)
+    CertificateIssuer.load(settings.certificate_keys, settings.public_url)
     uvicorn.run(
         "gateway:app_from_environment",
         factory=True,
@@ -342,12 +344,19 @@ def _token(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
-    if args.issuer_keys:
-        metadata = load_json(args.issuer_keys.read_text(encoding="utf-8"))
-    else:
-        metadata = CertificateIssuer.load(settings.certificate_keys, settings.public_url).metadata()
-    lists = [path.read_text(encoding="utf-8") for path in args.status_list]
-    verdict = OfflineVerifier(metadata, lists).verify(args.certificate_token)
+    try:
+        if args.issuer_keys:
+            metadata = load_json(args.issuer_keys.read_text(encoding="utf-8"))
+        else:
+            metadata = CertificateIssuer.load(
+                settings.certificate_keys, settings.public_url, create=False
+            ).metadata()
+        lists = [path.read_text(encoding="utf-8") for path in args.status_list]
+        verifier = OfflineVerifier(metadata, lists)
+    except (OSError, ValueError, NoCertificateKey) as error:
+        print(f"furusato: cannot verify: {error}", file=sys.stderr)
+        return 2
+    verdict = verifier.verify(args.certificate_token)
     names = {place.code: place.name for place in master_data.shipped()}
     code = verdict.municipality_code
     print(

@@ -62,7 +62,8 @@ def issue_token(
     if claims.valid_until is not None:
         payload["valid_until"] = claims.valid_until
     disclosable = {DISPLAY_NAME: claims.display_name} if claims.display_name else {}
-    return sd_jwt.issue(payload, disclosable, key, TYP)
+    # Always two digests: whether the holder gave a name is not for partners to learn.
+    return sd_jwt.issue(payload, disclosable, key, TYP, digests=2)
 
 
 class StatusUnavailable(Exception):
@@ -136,10 +137,8 @@ def read_token(
     """The certificate a token carries, or the verdict already reached without its status.
     Never raises for a bad token: each failure has its reason."""
     try:
-        verified = sd_jwt.verify(token, keys, now=now, typ=TYP)
+        verified = sd_jwt.verify(token, keys, now=now, typ=TYP, times=False)
     except sd_jwt.InvalidSdJwt as error:
-        if error.reason in ("EXPIRED", "NOT_YET_VALID"):
-            return Verdict(False, VerificationStatus(error.reason), error.reason)
         return _invalid(error.reason)
     claims = verified.claims
     if claims.get("iss") != issuer:
@@ -162,10 +161,16 @@ def read_token(
         and not isinstance(index, bool)
     ):
         return _invalid("MALFORMED")
+    # Genuine: an expired or early certificate is reported with what it is.
+    facts = (serial, tier, code, valid_until)
+    try:
+        sd_jwt.check_times(claims, now)
+    except sd_jwt.InvalidSdJwt as error:
+        if error.reason in ("EXPIRED", "NOT_YET_VALID"):
+            return Verdict(False, VerificationStatus(error.reason), error.reason, *facts)
+        return _invalid(error.reason)
     if valid_until is not None and now >= valid_until:
-        return Verdict(
-            False, VerificationStatus.EXPIRED, "EXPIRED", serial, tier, code, valid_until
-        )
+        return Verdict(False, VerificationStatus.EXPIRED, "EXPIRED", *facts)
     return Reading(serial, tier, code, valid_until, uri, index)
 
 

@@ -7,6 +7,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -37,20 +38,35 @@ def b64encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_TO_STANDARD = str.maketrans("-_", "+/")
+
+
 def b64decode(text: str) -> bytes:
-    if not text.isascii() or "=" in text:
+    """Strict base64url without padding: one encoding per value, so that a token cannot be
+    varied (by stray characters or spare bits) and still verify."""
+    if len(text) % 4 == 1 or not _BASE64URL.fullmatch(text):
         raise MalformedToken("not base64url without padding")
+    padded = text.translate(_TO_STANDARD) + "=" * (-len(text) % 4)
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = binascii.a2b_base64(padded, strict_mode=True)
     except (binascii.Error, ValueError):
         raise MalformedToken("not base64url") from None
+    if b64encode(data) != text:
+        raise MalformedToken("not the canonical base64url of its bytes")
+    return data
+
+
+def parse_json(data: bytes) -> object:
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: hostile nesting deep enough to exhaust the parser's stack.
+        raise MalformedToken("not JSON") from None
 
 
 def json_object(data: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(data)
-    except (UnicodeDecodeError, ValueError):
-        raise MalformedToken("not JSON") from None
+    value = parse_json(data)
     if not isinstance(value, dict):
         raise MalformedToken("not a JSON object")
     return value
@@ -87,7 +103,7 @@ def key_from_jwk(jwk: dict[str, Any]) -> PublicKey:
             x = int.from_bytes(b64decode(jwk["x"]), "big")
             y = int.from_bytes(b64decode(jwk["y"]), "big")
             return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
-    except (KeyError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise MalformedToken(f"not a usable JWK: {error}") from None
     raise MalformedToken("only Ed25519 (OKP) and P-256 (EC) keys are used")
 

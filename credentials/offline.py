@@ -25,20 +25,32 @@ class OfflineVerifier:
         self.issuer = issuer or str(metadata.get("issuer", ""))
         if not self.issuer:
             raise ValueError("the issuer is named neither in the metadata nor by the caller")
-        self.keys: dict[str, PublicKey] = {
-            str(jwk["kid"]): key_from_jwk(jwk) for jwk in jwks.get("keys", []) if "kid" in jwk
-        }
-        self._lists: dict[str, str] = {}
+        self.keys: dict[str, PublicKey] = {}
+        for jwk in jwks.get("keys", []) if isinstance(jwks, Mapping) else []:
+            try:
+                if isinstance(jwk, Mapping) and isinstance(jwk.get("kid"), str):
+                    self.keys[jwk["kid"]] = key_from_jwk(dict(jwk))
+            except MalformedToken:
+                continue  # a key of a kind we do not use signs nothing we accept
+        self._lists: dict[str, list[str]] = {}
         for token in status_lists:
             subject = _subject(token)
             if subject is not None:
-                self._lists[subject] = token
+                self._lists.setdefault(subject, []).append(token)
 
     def status_of(self, uri: str, index: int, now: int) -> int:
-        token = self._lists.get(uri)
-        if token is None:
-            raise certificate.StatusUnavailable(f"no cached status list for {uri}")
-        return status_list.verify(token, self.keys, uri=uri, now=now).status(index)
+        """The status in the newest genuine, current list cached for `uri`."""
+        newest: tuple[int, status_list.StatusList] | None = None
+        for token in self._lists.get(uri, []):
+            try:
+                issued, found = status_list.verify_issued(token, self.keys, uri=uri, now=now)
+            except status_list.InvalidStatusList:
+                continue
+            if newest is None or issued > newest[0]:
+                newest = (issued, found)
+        if newest is None:
+            raise certificate.StatusUnavailable(f"no current status list cached for {uri}")
+        return newest[1].status(index)
 
     def verify(self, token: str, now: int | None = None) -> certificate.Verdict:
         at = int(time.time()) if now is None else now
@@ -58,6 +70,7 @@ def _subject(token: str) -> str | None:
 
 
 def load_json(text: str) -> dict[str, Any]:
+    """A JSON object from a file a partner saved; ValueError for anything else."""
     value = json.loads(text)
     if not isinstance(value, dict):
         raise ValueError("expected a JSON object")

@@ -21,6 +21,7 @@ from credentials.jose import (
     b64decode,
     b64encode,
     parse_compact,
+    parse_json,
     sign_compact,
     signature_is_valid,
 )
@@ -65,15 +66,20 @@ def issue(
     disclosable: Mapping[str, Any],
     key: SigningKey,
     typ: str,
+    digests: int = 0,
 ) -> IssuedSdJwt:
+    """`digests`: pad `_sd` with decoys to at least this many (RFC 9901, decoy digests), so
+    that their number does not tell which claims the holder has."""
     clash = (set(claims) & set(disclosable)) | (set(disclosable) & RESERVED_NAMES)
     if clash:
         raise ValueError(f"claims both plain and disclosable, or reserved: {sorted(clash)}")
     disclosures = tuple(make_disclosure(name, value) for name, value in disclosable.items())
     payload = dict(claims)
-    if disclosures:
+    hashed = [digest(d) for d in disclosures]
+    hashed += [b64encode(secrets.token_bytes(32)) for _ in range(digests - len(hashed))]
+    if hashed:
         # Sorted, so that the order of digests tells nothing about the order of claims.
-        payload["_sd"] = sorted(digest(d) for d in disclosures)
+        payload["_sd"] = sorted(hashed)
         payload["_sd_alg"] = SD_ALG
     return IssuedSdJwt(sign_compact({"typ": typ}, payload, key), disclosures)
 
@@ -91,11 +97,12 @@ def verify(
     *,
     now: int,
     typ: str | None,
-    require_expiry: bool = True,
+    times: bool = True,
 ) -> VerifiedSdJwt:
-    """The claims of a genuine, current SD-JWT; InvalidSdJwt with the reason otherwise."""
+    """The claims of a genuine SD-JWT; InvalidSdJwt with the reason otherwise. With
+    `times=False` its validity period is left for the caller to judge (`check_times`)."""
     try:
-        return _verify(sd_jwt, keys, now=now, typ=typ, require_expiry=require_expiry)
+        return _verify(sd_jwt, keys, now=now, typ=typ, times=times)
     except MalformedToken as error:
         raise InvalidSdJwt("MALFORMED", str(error)) from None
 
@@ -106,7 +113,7 @@ def _verify(
     *,
     now: int,
     typ: str | None,
-    require_expiry: bool,
+    times: bool,
 ) -> VerifiedSdJwt:
     parts = sd_jwt.strip().split("~")
     if len(parts) < 2:
@@ -124,7 +131,8 @@ def _verify(
     if not signature_is_valid(jws, key):
         raise InvalidSdJwt("BAD_SIGNATURE", "the signature does not match")
     payload = jws.payload
-    _check_times(payload, now, require_expiry)
+    if times:
+        check_times(payload, now)
     return VerifiedSdJwt(jws.header, *_disclose(payload, parts[1:-1]))
 
 
@@ -145,9 +153,10 @@ def _number(payload: Mapping[str, Any], name: str) -> int | None:
     return int(value)
 
 
-def _check_times(payload: Mapping[str, Any], now: int, require_expiry: bool) -> None:
+def check_times(payload: Mapping[str, Any], now: int) -> None:
+    """exp (required), nbf and iat against the clock, with leeway."""
     expires = _number(payload, "exp")
-    if expires is None and require_expiry:
+    if expires is None:
         raise InvalidSdJwt("MALFORMED", "exp is required")
     if expires is not None and now >= expires + LEEWAY_SECONDS:
         raise InvalidSdJwt("EXPIRED", "the token's validity has ended")
@@ -159,7 +168,7 @@ def _check_times(payload: Mapping[str, Any], now: int, require_expiry: bool) -> 
 
 def _disclosure_name(disclosure: str) -> str | None:
     try:
-        value = json.loads(b64decode(disclosure))
+        value = parse_json(b64decode(disclosure))
     except (MalformedToken, UnicodeDecodeError, ValueError):
         return None
     return value[1] if isinstance(value, list) and len(value) == 3 else None
@@ -182,7 +191,7 @@ def _disclose(
             raise InvalidSdJwt("MALFORMED", "a disclosure the issuer did not sign, or twice")
         seen.add(hashed)
         try:
-            content = json.loads(b64decode(disclosure))
+            content = parse_json(b64decode(disclosure))
         except (UnicodeDecodeError, ValueError):
             raise InvalidSdJwt("MALFORMED", "a disclosure is not JSON") from None
         if not (

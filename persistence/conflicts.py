@@ -12,6 +12,15 @@ from services.unit_of_work import Conflict
 UNIQUE_VIOLATION = "23505"
 
 
+def violates(error: IntegrityError, constraint: str, columns: str) -> bool:
+    """Whether this very unique constraint refused the write (PostgreSQL names it; SQLite
+    names its columns, as `table.column, table.column`)."""
+    diagnostics = getattr(error.orig, "diag", None)
+    if diagnostics is not None:
+        return bool(getattr(diagnostics, "constraint_name", None) == constraint)
+    return f"UNIQUE constraint failed: {columns}" in str(error.orig)
+
+
 def is_unique_violation(error: IntegrityError) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None)
     if sqlstate is not None:

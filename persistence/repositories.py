@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,7 +21,10 @@ from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
 from persistence import mapping, status_entries, tables
-from persistence.conflicts import conflicts_raised
+from persistence.conflicts import conflicts_raised, violates
+
+# Tries for a free status index before a certificate gives up (each try picks at random).
+STATUS_ENTRY_ATTEMPTS = 3
 
 
 class SqlResidentRepository:
@@ -129,9 +133,22 @@ class SqlRegistrationRepository:
                 await self._add_certificate(certificate)
 
     async def _add_certificate(self, certificate: Certificate) -> None:
-        list_id, index = await status_entries.allocate(self._session, certificate.issued_at)
-        row = mapping.certificate_to_row(certificate, list_id, index)
-        self._session.add(row)
+        for attempt in range(STATUS_ENTRY_ATTEMPTS):
+            list_id, index = await status_entries.allocate(self._session, certificate.issued_at)
+            try:
+                # A savepoint: losing a race for a status index costs this insert, not the unit.
+                async with self._session.begin_nested():
+                    self._session.add(mapping.certificate_to_row(certificate, list_id, index))
+                return
+            except IntegrityError as error:
+                taken = violates(
+                    error,
+                    "uq_certificate_status_entry",
+                    "certificate.status_list_id, certificate.status_index",
+                )
+                if not taken or attempt == STATUS_ENTRY_ATTEMPTS - 1:
+                    async with conflicts_raised():
+                        raise
 
     async def _load(
         self,

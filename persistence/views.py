@@ -307,3 +307,16 @@ async def support_measures_by_id(
         select(tables.SupportMeasure).where(col(tables.SupportMeasure.id).in_(ids))
     )
     return {row.id: row for row in rows}
+
+
+async def ended_marker(session: AsyncSession, list_id: int) -> tuple[object, ...]:
+    """Changes whenever a certificate in the list ends: how many have, and the latest end."""
+    c = tables.Certificate
+    row = (
+        await session.exec(
+            select(func.count(), func.max(col(c.ended_at))).where(
+                c.status_list_id == list_id, c.status != CertificateStatus.VALID.value
+            )
+        )
+    ).one()
+    return tuple(row)

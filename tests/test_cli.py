@@ -113,3 +113,15 @@ async def test_verify_offline_and_rotate_the_certificate_key(
     # Without --issuer-keys: this machine's keys, the rotated one included, still verify it.
     assert main(["verify", token, "--status-list", str(status)]) == 0
     assert len(list(fresh.certificate_keys.glob("*.pem"))) == 2
+
+
+def test_verify_explains_what_it_cannot_use(
+    fresh: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "issuer.json"
+    broken.write_text("<html>not the metadata</html>")
+    assert main(["verify", "x", "--issuer-keys", str(broken)]) == 2
+    assert "cannot verify" in capsys.readouterr().err
+    # No keys on this machine, and verifying does not make one.
+    assert main(["verify", "x"]) == 2
+    assert not fresh.certificate_keys.exists() or not list(fresh.certificate_keys.glob("*.pem"))

@@ -35,7 +35,7 @@ def issuer() -> LocalIssuer:
 
 @pytest.fixture(scope="session")
 def certificate_issuer() -> CertificateIssuer:
-    key = SigningKey(Ed25519PrivateKey.generate())
+    key = SigningKey.generate()
     return CertificateIssuer(PUBLIC_URL, key, {key.kid: key.public})
 
 

@@ -157,6 +157,10 @@ def _forge(token: str) -> str:
         (lambda t: "", "MALFORMED"),
         (lambda t: t.split("~")[0], "MALFORMED"),
         (lambda t: "a" * 10_000, "MALFORMED"),
+        # Nesting deep enough to exhaust a JSON parser's stack, within the length allowed.
+        (lambda t: b64encode(b"[" * 3000 + b"]" * 3000) + ".e30.AAAA~", "MALFORMED"),
+        # Characters outside base64url, which a lenient decoder would skip.
+        (lambda t: t.replace(".", ".!", 1), "MALFORMED"),
     ],
 )
 async def test_damaged_tokens_are_never_valid(
@@ -185,6 +189,19 @@ async def test_a_token_of_another_issuer_is_not_ours(api: Api, clock: FixedClock
     assert (await verify(api, foreign, reason=True))["reason"] == "UNKNOWN_KEY"
 
 
+async def test_our_key_with_another_issuer_name_is_not_ours(
+    api: Api, clock: FixedClock, certificate_issuer: CertificateIssuer
+) -> None:
+    claims = certificate.CertificateClaims(
+        "FR-X", "PREMIUM", HAKUBA, 0, None, f"{PUBLIC_URL}/status-lists/1", 0, None
+    )
+    now = int(clock.now().timestamp())
+    renamed = certificate.issue_token(
+        claims, certificate_issuer.signing_key, "https://elsewhere.example", now
+    ).present()
+    assert (await verify(api, renamed, reason=True))["reason"] == "WRONG_ISSUER"
+
+
 async def test_partners_verify_offline_with_the_published_keys_and_list(
     api: Api, clock: FixedClock, database: Database
 ) -> None:
@@ -194,7 +211,6 @@ async def test_partners_verify_offline_with_the_published_keys_and_list(
     kept = await register(api, hanako, HAKUBA)
     dropped = await register(api, hanako, HIGASHIKAWA)
     tokens = {c["registration"]: c["token"] for c in await my_certificates(api, hanako)}
-    await api.op("Withdraw", {"registrationId": dropped}, hanako)
 
     metadata = (await api.http.get("/.well-known/jwt-vc-issuer")).json()
     assert metadata["issuer"] == PUBLIC_URL
@@ -207,6 +223,12 @@ async def test_partners_verify_offline_with_the_published_keys_and_list(
             raise certificate.StatusUnavailable(uri)
         return response.status(index)
 
+    uri = claims_of(tokens[dropped])["status"]["status_list"]["uri"]
+    before = await api.http.get(uri.removeprefix(PUBLIC_URL))
+    await api.op("Withdraw", {"registrationId": dropped}, hanako)
+    after = await api.http.get(uri.removeprefix(PUBLIC_URL))
+    # The withdrawal shows in the list at once, not when the cached one ages out.
+    assert before.text != after.text
     for token in tokens.values():
         uri = claims_of(token)["status"]["status_list"]["uri"]
         fetched = await api.http.get(uri.removeprefix(PUBLIC_URL))
@@ -228,7 +250,8 @@ async def test_partners_verify_offline_with_the_published_keys_and_list(
         offline[dropped].valid,
         offline[dropped].status.value,
     )
-    assert (await api.http.get("/status-lists/999")).status_code == 404
+    for missing in ("999", "0", "99999999999999999999"):
+        assert (await api.http.get(f"/status-lists/{missing}")).status_code == 404
 
 
 async def test_only_partners_verify(api: Api, clock: FixedClock) -> None:

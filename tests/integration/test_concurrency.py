@@ -18,7 +18,7 @@ from domain.residents import ProfileChange
 from domain.roles import Actor, Role
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind, Relationship
-from persistence import tables
+from persistence import status_entries, tables
 from persistence.database import Database
 from persistence.repositories import SqlActivityRepository
 from persistence.unit_of_work import SqlUnitOfWork
@@ -137,3 +137,43 @@ async def test_a_withdrawal_during_a_premium_grant_is_not_undone(
         certificates = (await connection.execute(select(tables.Certificate.status))).all()  # type: ignore[call-overload]
     assert [tuple(r) for r in stored] == [("WITHDRAWN", "BASIC")]
     assert sorted(c[0] for c in certificates) == ["REVOKED", "SUPERSEDED"]
+
+
+async def test_a_status_index_taken_meanwhile_is_tried_again(
+    database: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = japan_date(clock.now())
+    await places.join_platform(SqlUnitOfWork(database), HAKUBA, today, today)
+    first = await registrations.register_with(
+        SqlUnitOfWork(database), HANAKO, HAKUBA, Relationship.TOURISM, [], clock
+    )
+    async with database.read_engine.connect() as connection:
+        taken = (
+            await connection.execute(
+                select(tables.Certificate.status_list_id, tables.Certificate.status_index)  # type: ignore[call-overload]
+            )
+        ).one()
+    # As if another transaction had just taken the index this one picked.
+    real_allocate = status_entries.allocate
+    picks = iter([tuple(taken)])
+
+    async def allocate_once_taken(session: Any, now: Any) -> tuple[int, int]:
+        return next(picks, None) or await real_allocate(session, now)
+
+    monkeypatch.setattr(status_entries, "allocate", allocate_once_taken)
+    second = await registrations.register_with(
+        SqlUnitOfWork(database),
+        Actor("ichiro", Role.RESIDENT),
+        HAKUBA,
+        Relationship.TOURISM,
+        [],
+        clock,
+    )
+    assert second.id != first.id
+    async with database.read_engine.connect() as connection:
+        entries = (
+            await connection.execute(
+                select(tables.Certificate.status_list_id, tables.Certificate.status_index)  # type: ignore[call-overload]
+            )
+        ).all()
+    assert len(set(entries)) == 2
