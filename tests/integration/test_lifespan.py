@@ -1,0 +1,60 @@
+"""The server's own start: it refuses an unmigrated database, and sweeps lapsed premium."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from domain.clock import FixedClock, japan_date
+from edge.settings import Settings
+from gateway import create_app
+from persistence.database import Database, connect
+from tests.integration.conftest import Api
+from tests.integration.steps import CHIYODA, HAKUBA, join, record, register, review, set_home
+
+pytestmark = pytest.mark.database
+
+
+async def test_serving_an_unmigrated_database_is_refused(tmp_path: Path) -> None:
+    database = connect(f"sqlite+aiosqlite:///{tmp_path}/empty.db")
+    app = create_app(Settings(var_dir=tmp_path), database=database)
+    try:
+        with pytest.raises(RuntimeError, match="run `furusato migrate` first"):
+            async with app.router.lifespan_context(app):
+                pass
+    finally:
+        await database.dispose()
+
+
+async def test_the_running_server_lapses_premium_that_ran_out(
+    api: Api, clock: FixedClock, database: Database, tmp_path: Path
+) -> None:
+    await join(api, HAKUBA, clock)
+    hanako = api.resident()
+    await set_home(api, hanako, CHIYODA)
+    registration_id = await register(api, hanako, HAKUBA)
+    today = japan_date(clock.now())
+    for d in (1, 2, 3):
+        await review(
+            api, api.staff(HAKUBA), await record(api, hanako, HAKUBA, today - timedelta(days=d))
+        )
+    await api.op("ApplyForPremium", {"registrationId": registration_id}, hanako)
+    clock.advance(timedelta(days=366))
+
+    app = create_app(
+        Settings(var_dir=tmp_path, lapse_interval_seconds=0.05), database=database, clock=clock
+    )
+    async with app.router.lifespan_context(app):
+        for _ in range(100):
+            certificates = (await api.op("MyProfile", token=hanako))["data"]["me"]["registrations"][
+                0
+            ]
+            if certificates["certificate"]["tier"] == "BASIC":
+                break
+            await asyncio.sleep(0.05)
+    registration = (await api.op("MyProfile", token=hanako))["data"]["me"]["registrations"][0]
+    assert (registration["tier"], registration["certificate"]["tier"]) == ("BASIC", "BASIC")
+    assert registration["certificate"]["status"] == "VALID"
