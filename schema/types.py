@@ -334,15 +334,18 @@ class Registration(Node):
             row=row,
         )
 
-    @strawberry.field(description="The tier in force now: premium that ran out is basic.")
-    def tier(self, info: Ctx) -> RegistrationTier:
+    def _tier_now(self, info: Ctx) -> RegistrationTier:
         return registration_rules.tier_at(
             RegistrationTier(self.row.tier), self.row.premium_until, info.context.clock.now()
         )
 
+    @strawberry.field(description="The tier in force now: premium that ran out is basic.")
+    def tier(self, info: Ctx) -> RegistrationTier:
+        return self._tier_now(info)
+
     @strawberry.field(description="End of the premium year, while premium is in force.")
     def premium_until(self, info: Ctx) -> datetime | None:
-        if self.tier(info) is RegistrationTier.PREMIUM:
+        if self._tier_now(info) is RegistrationTier.PREMIUM:
             return self.row.premium_until
         return None
 
