@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.activities import Activity, ActivityStatus
 from domain.certificates import Certificate, CertificateStatus
 from domain.municipality_code import prefecture_of
+from domain.notices import Notice, interest_mask
 from domain.places import Participation
 from domain.premium import DEFAULT_POLICY, PremiumPolicy
 from domain.registrations import Registration, RegistrationStatus
@@ -201,4 +202,21 @@ def support_measure_from_row(row: tables.SupportMeasure) -> SupportMeasure:
         valid_until=row.valid_until,
         created_at=row.created_at,
         created_by=row.created_by,
+    )
+
+
+def notice_to_row(notice: Notice) -> tables.Notice:
+    return tables.Notice(
+        id=notice.id,
+        municipality_code=notice.municipality_code,
+        kind=notice.kind.value,
+        title=notice.title,
+        body=notice.body,
+        interests=[i.value for i in notice.interests],
+        interest_mask=interest_mask(notice.interests),
+        audience=notice.audience.value,
+        starts_at=notice.starts_at,
+        ends_at=notice.ends_at,
+        published_at=notice.published_at,
+        published_by=notice.published_by,
     )

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.activities import Activity, ActivityStatus
 from domain.certificates import Certificate
+from domain.notices import Notice
 from domain.places import Participation
 from domain.premium import PremiumPolicy
 from domain.registrations import Registration
@@ -216,3 +217,11 @@ class SqlSupportMeasureRepository:
 
     async def add(self, measure: SupportMeasure) -> None:
         self._session.add(mapping.support_measure_to_row(measure))
+
+
+class SqlNoticeRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, notice: Notice) -> None:
+        self._session.add(mapping.notice_to_row(notice))

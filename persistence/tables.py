@@ -20,6 +20,7 @@ from sqlmodel import Field, SQLModel
 
 from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
+from domain.notices import NoticeAudience, NoticeKind
 from domain.places import PlaceKind
 from domain.registrations import RegistrationStatus
 from domain.tiers import Tier
@@ -259,3 +260,30 @@ class SupportMeasure(SQLModel, table=True):
     valid_until: date
     created_at: datetime = Field(sa_type=UtcDateTime)
     created_by: str = Field(max_length=255)
+
+
+class Notice(SQLModel, table=True):
+    __tablename__ = "notice"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", NoticeKind), name="kind"),
+        CheckConstraint(_one_of("audience", NoticeAudience), name="audience"),
+        CheckConstraint(
+            "ends_at IS NULL OR starts_at IS NULL OR ends_at >= starts_at", name="period"
+        ),
+        # The feed: the newest notices of a few places.
+        Index("ix_notice_feed", "municipality_code", "published_at", "id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    municipality_code: str = Field(sa_column=_code_fk("municipality_code"))
+    kind: str = Field(max_length=32)
+    title: str = Field(max_length=200)
+    body: str = Field(max_length=5000)
+    interests: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The same interests as bits, for the feed to match in one expression.
+    interest_mask: int
+    audience: str = Field(max_length=16)
+    starts_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    ends_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    published_at: datetime = Field(sa_type=UtcDateTime)
+    published_by: str = Field(max_length=255)

@@ -11,6 +11,7 @@ from persistence.conflicts import conflicts_raised
 from persistence.database import Database
 from persistence.repositories import (
     SqlActivityRepository,
+    SqlNoticeRepository,
     SqlPlaceRepository,
     SqlRegistrationRepository,
     SqlResidentRepository,
@@ -18,6 +19,7 @@ from persistence.repositories import (
 )
 from services.unit_of_work import (
     ActivityRepository,
+    NoticeRepository,
     PlaceRepository,
     RegistrationRepository,
     ResidentRepository,
@@ -31,6 +33,7 @@ class SqlUnitOfWork:
     registrations: RegistrationRepository
     activities: ActivityRepository
     support_measures: SupportMeasureRepository
+    notices: NoticeRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -43,6 +46,7 @@ class SqlUnitOfWork:
         self.registrations = SqlRegistrationRepository(self._session)
         self.activities = SqlActivityRepository(self._session)
         self.support_measures = SqlSupportMeasureRepository(self._session)
+        self.notices = SqlNoticeRepository(self._session)
         return self
 
     async def __aexit__(

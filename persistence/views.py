@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain import municipality_code
 from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
+from domain.notices import FeedScope, NoticeAudience
 from domain.registrations import RegistrationStatus
 from domain.tiers import Tier
 from persistence import tables
@@ -320,3 +321,31 @@ async def ended_marker(session: AsyncSession, list_id: int) -> tuple[object, ...
         )
     ).one()
     return tuple(row)
+
+
+async def feed(
+    session: AsyncSession, scope: FeedScope, now: datetime, first: int, after: Cursor | None
+) -> Page[tables.Notice]:
+    """The notices that reach a resident, newest first; those whose end has passed are gone."""
+    n = tables.Notice
+    if not scope.places:
+        return Page([], 0, False)
+    conditions: list[Any] = [
+        col(n.municipality_code).in_(scope.places),
+        or_(
+            col(n.audience) == NoticeAudience.ALL.value,
+            col(n.municipality_code).in_(scope.premium_places),
+        ),
+        or_(col(n.ends_at).is_(None), col(n.ends_at) > now),
+    ]
+    if scope.interests:
+        conditions.append(
+            or_(col(n.interest_mask) == 0, col(n.interest_mask).op("&")(scope.interests) != 0)
+        )
+    total = (await session.exec(select(func.count()).select_from(n).where(*conditions))).one()
+    statement = select(n).where(*conditions)
+    if after is not None:
+        statement = statement.where(tuple_(col(n.published_at), col(n.id)) < tuple_(*after))
+    statement = statement.order_by(col(n.published_at).desc(), col(n.id).desc()).limit(first + 1)
+    rows = list(await session.exec(statement))
+    return Page(rows[:first], total, len(rows) > first)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from domain.activities import Activity, ActivityReport
+from domain.notices import Notice, NoticeAudience, NoticeDraft, NoticeKind
 from domain.places import Participation
 from domain.premium import PremiumPolicy
 from domain.registrations import Registration
@@ -12,7 +13,7 @@ from domain.residents import ProfileChange, Resident
 from domain.vocabulary import ActivityKind, Interest, Relationship
 from resolvers import inputs
 from resolvers.context import Context
-from services import activities, places, registrations, residents
+from services import activities, notices, places, registrations, residents
 
 
 async def update_profile(
@@ -116,4 +117,23 @@ async def join_platform(
 ) -> Participation:
     return await places.join_platform(
         context.unit_of_work(), inputs.code(code), agreed_on, starts_on
+    )
+
+
+async def publish_notice(
+    context: Context,
+    code: str,
+    kind: NoticeKind,
+    title: str,
+    body: str,
+    interests: list[Interest],
+    audience: NoticeAudience,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+) -> Notice:
+    draft = NoticeDraft(
+        inputs.code(code), kind, title, body, tuple(interests), audience, starts_at, ends_at
+    )
+    return await notices.publish_notice(
+        context.unit_of_work(), context.signed_in(), draft, context.clock
     )

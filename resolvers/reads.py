@@ -5,8 +5,11 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.activities import ActivityStatus
+from domain.notices import feed_scope
+from domain.registrations import RegistrationStatus, premium_in_force
 from domain.residents import claims_add_to
 from domain.tiers import Tier
+from domain.vocabulary import Interest
 from persistence import mapping, tables, views
 from resolvers import inputs
 from resolvers.context import Context
@@ -54,3 +57,26 @@ async def activities_of_place(
 ) -> views.Page[tables.Activity]:
     page = ActivityPage(code, status, inputs.page_size(first), inputs.time_cursor(after))
     return await context.loaders.activity_page_by_place.load(page)
+
+
+async def my_feed(
+    context: Context, first: int | None, after: str | None
+) -> views.Page[tables.Notice]:
+    size, position = inputs.page_size(first), inputs.time_cursor(after)
+    resident = await me(context)
+    held = await context.loaders.registrations_by_resident_id.load(resident.id)
+    now = context.clock.now()
+    scope = feed_scope(
+        [
+            (
+                r.municipality_code,
+                r.status == RegistrationStatus.ACTIVE,
+                premium_in_force(RegistrationStatus(r.status), Tier(r.tier), r.premium_until, now),
+            )
+            for r in held
+        ],
+        [Interest(i) for i in resident.interests]
+        + [Interest(i) for r in held if r.status == RegistrationStatus.ACTIVE for i in r.interests],
+    )
+    async with AsyncSession(context.database.read_engine) as session:
+        return await views.feed(session, scope, now, size, position)

@@ -7,6 +7,7 @@ import strawberry
 from credentials.certificate import VerificationStatus
 from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
+from domain.notices import NoticeAudience, NoticeKind
 from domain.places import PlaceKind as MunicipalityKind
 from domain.registrations import RegistrationStatus
 from domain.tiers import Tier as RegistrationTier
@@ -22,6 +23,8 @@ for enum, name in (
     (Interest, "Interest"),
     (MunicipalityKind, "MunicipalityKind"),
     (VerificationStatus, "CertificateVerificationStatus"),
+    (NoticeKind, "NoticeKind"),
+    (NoticeAudience, "NoticeAudience"),
 ):
     strawberry.enum(enum, name=name)
 
@@ -31,6 +34,8 @@ __all__ = [
     "CertificateStatus",
     "Interest",
     "MunicipalityKind",
+    "NoticeAudience",
+    "NoticeKind",
     "RegistrationStatus",
     "RegistrationTier",
     "Relationship",

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 
-from schema.enums import ActivityKind, Interest, RegistrationTier, Relationship
+from schema.enums import (
+    ActivityKind,
+    Interest,
+    NoticeAudience,
+    NoticeKind,
+    RegistrationTier,
+    Relationship,
+)
 
 
 @strawberry.input(description="Fields left out stay as they are.")
@@ -71,6 +78,20 @@ class SupportMeasureInput:
     partner_id: str | None = strawberry.field(
         default=None, description="The partner offering it; null for the place's own measure."
     )
+
+
+@strawberry.input
+class PublishNoticeInput:
+    municipality_code: str
+    kind: NoticeKind
+    title: str
+    body: str = ""
+    interests: list[Interest] = strawberry.field(
+        default_factory=list, description="None: for every interest."
+    )
+    audience: NoticeAudience = NoticeAudience.ALL
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 @strawberry.input

@@ -12,6 +12,7 @@ from schema.inputs import (
     ApplyForPremiumInput,
     JoinPlatformInput,
     PremiumPolicyInput,
+    PublishNoticeInput,
     RecordActivityInput,
     RegisterInput,
     ReviewActivityInput,
@@ -19,11 +20,13 @@ from schema.inputs import (
     UpdateProfileInput,
     WithdrawInput,
 )
+from schema.notices import Notice
 from schema.partners import SupportMeasure
 from schema.payloads import (
     ApplyForPremiumPayload,
     CreateSupportMeasurePayload,
     JoinPlatformPayload,
+    PublishNoticePayload,
     RecordActivityPayload,
     RegisterPayload,
     ReviewActivityPayload,
@@ -163,6 +166,30 @@ class Mutation:
             support_measure=SupportMeasure.from_row(mapping.support_measure_to_row(measure))
             if measure
             else None,
+            errors=errors,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[GovernsInputPlace],
+        description="Publish a notice to the place's registrants (and, for a prefecture, its"
+        " municipalities' registrants).",
+    )
+    async def publish_notice(self, info: Ctx, input: PublishNoticeInput) -> PublishNoticePayload:
+        notice, errors = await attempt(
+            mutations.publish_notice(
+                info.context,
+                input.municipality_code,
+                input.kind,
+                input.title,
+                input.body,
+                input.interests,
+                input.audience,
+                input.starts_at,
+                input.ends_at,
+            )
+        )
+        return PublishNoticePayload(
+            notice=Notice.from_row(mapping.notice_to_row(notice)) if notice else None,
             errors=errors,
         )
 

@@ -8,6 +8,7 @@ from typing import TypeVar
 import strawberry
 
 from domain.errors import Refusal
+from schema.notices import Notice
 from schema.partners import SupportMeasure
 from schema.types import Activity, Municipality, Registration, Resident
 
@@ -76,6 +77,12 @@ class SetPremiumPolicyPayload:
 @strawberry.type
 class CreateSupportMeasurePayload:
     support_measure: SupportMeasure | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class PublishNoticePayload:
+    notice: Notice | None
     errors: list[UserError]
 
 

@@ -7,6 +7,7 @@ import strawberry
 from domain.roles import Role
 from resolvers import certificates, inputs, reads, support
 from schema.limits import PartnerRateLimit
+from schema.notices import Notice
 from schema.partners import CertificateVerification, SupportEligibility
 from schema.permissions import HoldsOrAdministersThisRecord, IsPartner, IsResident, IsSignedIn
 from schema.relay import Connection, Node, connection
@@ -21,6 +22,25 @@ class Query:
     )
     async def me(self, info: Ctx) -> Resident:
         return Resident.from_row(await reads.me(info.context))
+
+    @strawberry.field(
+        permission_classes=[IsResident],
+        description="Notices of every place you are registered with and of their prefectures,"
+        " for your interests and tier, newest first; ended ones are gone.",
+    )
+    async def my_feed(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[Notice]:
+        page = await reads.my_feed(info.context, first, after)
+        return connection(
+            [
+                (inputs.cursor(n.published_at.isoformat(), str(n.id)), Notice.from_row(n))
+                for n in page.rows
+            ],
+            page.total,
+            page.has_next,
+            after,
+        )
 
     @strawberry.field(description="Public: places to register with, by name or reading.")
     async def municipalities(

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.activities import Activity
+from domain.notices import Notice
 from domain.places import Participation
 from domain.premium import PremiumPolicy
 from domain.registrations import Registration
@@ -60,12 +61,17 @@ class SupportMeasureRepository(Protocol):
     async def add(self, measure: SupportMeasure) -> None: ...
 
 
+class NoticeRepository(Protocol):
+    async def add(self, notice: Notice) -> None: ...
+
+
 class UnitOfWork(Protocol):
     residents: ResidentRepository
     places: PlaceRepository
     registrations: RegistrationRepository
     activities: ActivityRepository
     support_measures: SupportMeasureRepository
+    notices: NoticeRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Self
 
 from domain.activities import Activity, ActivityStatus
+from domain.notices import Notice
 from domain.places import Participation
 from domain.premium import DEFAULT_POLICY, PremiumPolicy
 from domain.registrations import Registration
@@ -20,6 +21,7 @@ from domain.vocabulary import ActivityKind
 from persistence.master_data import shipped
 from services.unit_of_work import (
     ActivityRepository,
+    NoticeRepository,
     PlaceRepository,
     RegistrationRepository,
     ResidentRepository,
@@ -36,6 +38,7 @@ class Store:
     registrations: dict[uuid.UUID, Registration] = field(default_factory=dict)
     activities: dict[uuid.UUID, Activity] = field(default_factory=dict)
     support_measures: dict[uuid.UUID, SupportMeasure] = field(default_factory=dict)
+    notices: dict[uuid.UUID, Notice] = field(default_factory=dict)
 
 
 class FakeResidents:
@@ -141,6 +144,14 @@ class FakeSupportMeasures:
         self._store.support_measures[measure.id] = measure
 
 
+class FakeNotices:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def add(self, notice: Notice) -> None:
+        self._store.notices[notice.id] = notice
+
+
 class FakeUnitOfWork:
     """Changes are made on a copy of the committed store and kept only on commit."""
 
@@ -149,6 +160,7 @@ class FakeUnitOfWork:
     registrations: RegistrationRepository
     activities: ActivityRepository
     support_measures: SupportMeasureRepository
+    notices: NoticeRepository
 
     def __init__(self) -> None:
         self.committed = Store()
@@ -162,6 +174,7 @@ class FakeUnitOfWork:
         self.registrations = FakeRegistrations(self._working)
         self.activities = FakeActivities(self._working)
         self.support_measures = FakeSupportMeasures(self._working)
+        self.notices = FakeNotices(self._working)
         return self
 
     async def __aexit__(
