@@ -115,7 +115,7 @@ def _verify(
     typ: str | None,
     times: bool,
 ) -> VerifiedSdJwt:
-    parts = sd_jwt.strip().split("~")
+    parts = sd_jwt.split("~")
     if len(parts) < 2:
         raise InvalidSdJwt("MALFORMED", "an SD-JWT ends with `~`")
     if parts[-1]:

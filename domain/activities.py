@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from domain.clock import japan_date
 from domain.errors import Problem, Refusal
+from domain.events import EventType, MunicipalEvent, SubjectKind
 from domain.vocabulary import ActivityKind
 
 MAX_HOURS = 24.0
@@ -36,6 +37,13 @@ class Activity:
     reviewed_at: datetime | None = None
     reviewed_by: str | None = None
     review_note: str | None = None
+    # What happened to it in this unit of work, for the municipality's event stream.
+    events: list[MunicipalEvent] = field(default_factory=list)
+
+    def happened(self, event: EventType, now: datetime) -> None:
+        self.events.append(
+            MunicipalEvent(event, self.municipality_code, now, SubjectKind.ACTIVITY, self.id)
+        )
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ def record_activity(
         )
     if problems:
         raise Refusal.of(problems)
-    return Activity(
+    activity = Activity(
         id=uuid.uuid4(),
         resident_id=resident_id,
         municipality_code=report.municipality_code,
@@ -86,6 +94,8 @@ def record_activity(
         description=report.description.strip(),
         recorded_at=now,
     )
+    activity.happened(EventType.ACTIVITY_RECORDED, now)
+    return activity
 
 
 def review_activity(
@@ -99,3 +109,4 @@ def review_activity(
     activity.reviewed_at = now
     activity.reviewed_by = reviewer
     activity.review_note = note.strip() if note else None
+    activity.happened(EventType.ACTIVITY_REVIEWED, now)

@@ -11,6 +11,7 @@ from enum import StrEnum
 from domain import municipality_code
 from domain.clock import japan_date
 from domain.errors import Problem, Refusal
+from domain.events import EventType, MunicipalEvent, SubjectKind
 from domain.places import Participation, is_participating
 from domain.vocabulary import Interest, distinct_interests
 
@@ -126,3 +127,13 @@ def feed_scope(
         if premium_in_force:
             premium |= reached
     return FeedScope(frozenset(places), frozenset(premium), interest_mask(interests))
+
+
+def publication(notice: Notice) -> MunicipalEvent:
+    return MunicipalEvent(
+        EventType.NOTICE_PUBLISHED,
+        notice.municipality_code,
+        notice.published_at,
+        SubjectKind.NOTICE,
+        notice.id,
+    )

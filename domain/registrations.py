@@ -10,6 +10,7 @@ from enum import StrEnum
 from domain.certificates import Certificate, CertificateStatus, issue_certificate
 from domain.clock import japan_date, one_year_after
 from domain.errors import Refusal
+from domain.events import EventType, MunicipalEvent, SubjectKind
 from domain.places import Participation, is_participating
 from domain.premium import PremiumStanding, check_premium
 from domain.tiers import Tier
@@ -36,6 +37,15 @@ class Registration:
     withdrawn_at: datetime | None = None
     # The certificate in force first; certificates this unit of work ended or issued follow.
     certificates: list[Certificate] = field(default_factory=list)
+    # What happened to it in this unit of work, for the municipality's event stream.
+    events: list[MunicipalEvent] = field(default_factory=list)
+
+    def happened(self, event: EventType, now: datetime) -> None:
+        self.events.append(
+            MunicipalEvent(
+                event, self.municipality_code, now, SubjectKind.REGISTRATION, self.id, self.tier
+            )
+        )
 
     @property
     def active(self) -> bool:
@@ -106,6 +116,8 @@ def register(
         registered_at=now,
     )
     registration.certificates.append(issue_certificate(registration.id, Tier.BASIC, now, None))
+    registration.happened(EventType.REGISTERED, now)
+    registration.happened(EventType.CERTIFICATE_ISSUED, now)
     return registration
 
 
@@ -121,6 +133,8 @@ def withdraw(registration: Registration, now: datetime) -> None:
     current = registration.certificate
     if current is not None:
         current.end(CertificateStatus.REVOKED, now)
+    registration.happened(EventType.WITHDRAWN, now)
+    registration.happened(EventType.CERTIFICATE_REVOKED, now)
 
 
 def grant_premium(registration: Registration, standing: PremiumStanding, now: datetime) -> None:
@@ -130,6 +144,8 @@ def grant_premium(registration: Registration, standing: PremiumStanding, now: da
     registration.premium_granted_at = now
     registration.premium_until = one_year_after(now)
     registration.replace_certificate(Tier.PREMIUM, now, registration.premium_until)
+    registration.happened(EventType.PREMIUM_GRANTED, now)
+    registration.happened(EventType.CERTIFICATE_ISSUED, now)
 
 
 def lapse_premium(registration: Registration, now: datetime) -> bool:
@@ -140,6 +156,8 @@ def lapse_premium(registration: Registration, now: datetime) -> bool:
     current = registration.certificate
     if current is not None:
         current.end(CertificateStatus.EXPIRED, now)
+    registration.happened(EventType.PREMIUM_LAPSED, now)
     if registration.active:
         registration.certificates.append(issue_certificate(registration.id, Tier.BASIC, now, None))
+        registration.happened(EventType.CERTIFICATE_ISSUED, now)
     return True

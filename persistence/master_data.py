@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain import municipality_code
 from domain.places import PlaceKind
-from persistence import tables
+from persistence import outbox, tables
 
 SHIPPED = Path(__file__).parent / "masterdata" / "local_governments.csv"
 COLUMNS = ("code", "name", "name_kana", "kind", "prefecture_code", "latitude", "longitude")
@@ -127,4 +127,5 @@ async def load(connection: AsyncConnection) -> int:
             await connection.execute(update(table).where(table.c.code == place.code).values(values))
     if new:
         await connection.execute(insert(table), new)
+    await outbox.open_streams(connection)
     return int((await connection.execute(select(func.count()).select_from(table))).scalar_one())

@@ -13,7 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.activities import Activity, ActivityStatus
 from domain.certificates import Certificate
-from domain.notices import Notice
+from domain.events import MunicipalEvent
+from domain.notices import Notice, publication
 from domain.places import Participation
 from domain.premium import PremiumPolicy
 from domain.registrations import Registration
@@ -21,11 +22,17 @@ from domain.residents import Resident
 from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
-from persistence import mapping, status_entries, tables
+from persistence import mapping, outbox, status_entries, tables
 from persistence.conflicts import conflicts_raised, violates
 
 # Tries for a free status index before a certificate gives up (each try picks at random).
 STATUS_ENTRY_ATTEMPTS = 3
+
+
+async def _record_events(session: AsyncSession, events: list[MunicipalEvent]) -> None:
+    """What an aggregate went through goes to the outbox once, with the change itself."""
+    await outbox.append(session, events)
+    events.clear()
 
 
 class SqlResidentRepository:
@@ -107,6 +114,7 @@ class SqlRegistrationRepository:
             await self._session.flush()
         for certificate in registration.certificates:
             await self._add_certificate(certificate)
+        await _record_events(self._session, registration.events)
 
     async def update(self, registration: Registration) -> None:
         await self._session.merge(mapping.registration_to_row(registration))
@@ -132,6 +140,7 @@ class SqlRegistrationRepository:
         for certificate in registration.certificates:
             if certificate.id not in stored:
                 await self._add_certificate(certificate)
+        await _record_events(self._session, registration.events)
 
     async def _add_certificate(self, certificate: Certificate) -> None:
         for attempt in range(STATUS_ENTRY_ATTEMPTS):
@@ -206,9 +215,11 @@ class SqlActivityRepository:
 
     async def add(self, activity: Activity) -> None:
         self._session.add(mapping.activity_to_row(activity))
+        await _record_events(self._session, activity.events)
 
     async def update(self, activity: Activity) -> None:
         await self._session.merge(mapping.activity_to_row(activity))
+        await _record_events(self._session, activity.events)
 
 
 class SqlSupportMeasureRepository:
@@ -225,3 +236,4 @@ class SqlNoticeRepository:
 
     async def add(self, notice: Notice) -> None:
         self._session.add(mapping.notice_to_row(notice))
+        await outbox.append(self._session, [publication(notice)])

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlmodel import Field, SQLModel
 
 from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
+from domain.events import EventType
 from domain.notices import NoticeAudience, NoticeKind
 from domain.places import PlaceKind
 from domain.registrations import RegistrationStatus
@@ -287,3 +289,31 @@ class Notice(SQLModel, table=True):
     ends_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     published_at: datetime = Field(sa_type=UtcDateTime)
     published_by: str = Field(max_length=255)
+
+
+class EventStream(SQLModel, table=True):
+    """One per place: the last sequence number of its event stream. Taking the next number
+    locks this row until commit, so a stream's numbers follow the order of its commits and a
+    reader that saw N has seen everything before N."""
+
+    __tablename__ = "event_stream"
+
+    code: str = Field(sa_column=_code_fk("code", primary_key=True))
+    last_seq: int = Field(default=0, sa_type=BigInteger)
+
+
+class MunicipalEvent(SQLModel, table=True):
+    """The outbox: written in the same transaction as the change it tells of. An event of a
+    municipality is in its prefecture's stream too."""
+
+    __tablename__ = "municipal_event"
+    __table_args__ = (CheckConstraint(_one_of("type", EventType), name="type"),)
+
+    stream_code: str = Field(sa_column=_code_fk("stream_code", primary_key=True))
+    seq: int = Field(primary_key=True, sa_type=BigInteger)
+    type: str = Field(max_length=32)
+    municipality_code: str = Field(max_length=6)
+    occurred_at: datetime = Field(sa_type=UtcDateTime)
+    subject_kind: str = Field(max_length=16)
+    subject_id: uuid.UUID
+    tier: str | None = Field(default=None, max_length=16)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.engine import make_url
 
 from persistence import migrate, tables
@@ -27,6 +27,7 @@ BACKENDS = ["sqlite", "postgresql"]
 
 # Children first, so that deleting never trips a foreign key.
 TRANSIENT_TABLES = (
+    tables.MunicipalEvent,
     tables.Notice,
     tables.SupportMeasure,
     tables.Certificate,
@@ -104,4 +105,5 @@ async def database(
         async with db.write_engine.begin() as connection:
             for table in TRANSIENT_TABLES:
                 await connection.execute(delete(table))
+            await connection.execute(update(tables.EventStream).values(last_seq=0))
         await db.dispose()

@@ -10,7 +10,8 @@ from types import TracebackType
 from typing import Self
 
 from domain.activities import Activity, ActivityStatus
-from domain.notices import Notice
+from domain.events import MunicipalEvent
+from domain.notices import Notice, publication
 from domain.places import Participation
 from domain.premium import DEFAULT_POLICY, PremiumPolicy
 from domain.registrations import Registration
@@ -39,6 +40,12 @@ class Store:
     activities: dict[uuid.UUID, Activity] = field(default_factory=dict)
     support_measures: dict[uuid.UUID, SupportMeasure] = field(default_factory=dict)
     notices: dict[uuid.UUID, Notice] = field(default_factory=dict)
+    events: list[MunicipalEvent] = field(default_factory=list)
+
+
+def _take_events(store: Store, events: list[MunicipalEvent]) -> None:
+    store.events.extend(events)
+    events.clear()
 
 
 class FakeResidents:
@@ -105,9 +112,11 @@ class FakeRegistrations:
 
     async def add(self, registration: Registration) -> None:
         self._store.registrations[registration.id] = registration
+        _take_events(self._store, registration.events)
 
     async def update(self, registration: Registration) -> None:
         self._store.registrations[registration.id] = registration
+        _take_events(self._store, registration.events)
 
 
 class FakeActivities:
@@ -131,9 +140,11 @@ class FakeActivities:
 
     async def add(self, activity: Activity) -> None:
         self._store.activities[activity.id] = activity
+        _take_events(self._store, activity.events)
 
     async def update(self, activity: Activity) -> None:
         self._store.activities[activity.id] = activity
+        _take_events(self._store, activity.events)
 
 
 class FakeSupportMeasures:
@@ -150,6 +161,7 @@ class FakeNotices:
 
     async def add(self, notice: Notice) -> None:
         self._store.notices[notice.id] = notice
+        self._store.events.append(publication(notice))
 
 
 class FakeUnitOfWork:

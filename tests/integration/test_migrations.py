@@ -42,9 +42,11 @@ async def test_certificates_issued_before_status_lists_get_places(tmp_path: Path
     command.upgrade(migrate.alembic_config(url), "0001")
     database = connect(url)
     try:
-        await migrate.load_master_data(database)
         async with database.write_engine.begin() as connection:
             for statement in (
+                "INSERT INTO municipality VALUES"
+                " ('200000', '長野県', 'ながのけん', 'PREFECTURE', '200000', 36.6, 138.1),"
+                " ('204854', '白馬村', 'はくばむら', 'VILLAGE', '200000', 36.6, 137.8)",
                 "INSERT INTO resident (id, subject, interests, identity_verified, created_at)"
                 " VALUES ('00000000000000000000000000000001', 's', '[]', 0, '2027-01-01')",
                 "INSERT INTO registration (id, resident_id, municipality_code, prefecture_code,"
