@@ -19,9 +19,10 @@ from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 
 from credentials.offline import OfflineVerifier, load_json
 from domain import municipality_code
@@ -34,12 +35,13 @@ from edge.certificate_issuer import CertificateIssuer, NoCertificateKey
 from edge.issuer_routes import issuer_routes
 from edge.rate_limit import RateLimiter
 from edge.settings import Settings
-from edge.tokens import LocalIssuer, TokenVerifier, load_or_create_key
+from edge.tokens import InvalidToken, LocalIssuer, TokenVerifier, load_or_create_key
 from persistence import master_data, migrate
 from persistence.database import Database, connect
 from persistence.unit_of_work import SqlUnitOfWork
 from resolvers.context import Context
 from resolvers.directory import MunicipalityDirectory
+from resolvers.event_hub import EventHub
 from schema.root import schema
 from services import demo, places
 from services.registrations import lapse_due_premiums
@@ -51,7 +53,12 @@ TOKEN_TTL_SECONDS = 7 * 24 * 3600
 
 class PlatformGraphQL(GraphQL[Context, None]):
     def __init__(
-        self, database: Database, clock: Clock, issuer: CertificateIssuer, settings: Settings
+        self,
+        database: Database,
+        clock: Clock,
+        issuer: CertificateIssuer,
+        verifier: TokenVerifier,
+        settings: Settings,
     ) -> None:
         super().__init__(
             schema,
@@ -62,6 +69,8 @@ class PlatformGraphQL(GraphQL[Context, None]):
         self._clock = clock
         self._issuer = issuer
         self._partner_limits = RateLimiter(settings.partner_requests_per_minute)
+        self._verifier = verifier
+        self.events = EventHub(database)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -75,7 +84,27 @@ class PlatformGraphQL(GraphQL[Context, None]):
             clock=self._clock,
             issuer=self._issuer,
             partner_limits=self._partner_limits,
+            events=self.events,
         )
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        """A WebSocket client sends its bearer token in connection_init; a bad one is refused."""
+        params = context.connection_params or {}
+        token = params.get("Authorization", params.get("authorization"))
+        if token is None:
+            return None
+        if not isinstance(token, str):
+            raise ConnectionRejectionError({"message": "the token is a string"})
+        scheme, _, credentials = token.partition(" ")
+        try:
+            context.actor = await asyncio.to_thread(
+                self._verifier.verify, credentials if scheme.lower() == "bearer" else token
+            )
+        except InvalidToken as error:
+            raise ConnectionRejectionError(
+                {"message": f"the token is not valid: {error}"}
+            ) from None
+        return None
 
 
 def verifier_for(settings: Settings) -> TokenVerifier:
@@ -127,13 +156,15 @@ def create_app(
         try:
             yield
         finally:
+            await graphql.events.close()
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             if owns_database:
                 await db.dispose()
 
-    graphql = PlatformGraphQL(db, the_clock, the_issuer, settings)
+    the_verifier = verifier or verifier_for(settings)
+    graphql = PlatformGraphQL(db, the_clock, the_issuer, the_verifier, settings)
 
     async def home(_request: Request) -> Response:
         return RedirectResponse("/graphql")
@@ -142,12 +173,13 @@ def create_app(
         routes=[
             Route("/", home),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             *issuer_routes(db, the_issuer, the_clock, settings.status_list_ttl_seconds),
         ],
         middleware=[
             Middleware(
                 AuthenticationMiddleware,
-                backend=BearerTokenBackend(verifier or verifier_for(settings)),
+                backend=BearerTokenBackend(the_verifier),
                 on_error=unauthenticated,
             )
         ],

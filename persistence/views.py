@@ -349,3 +349,22 @@ async def feed(
     statement = statement.order_by(col(n.published_at).desc(), col(n.id).desc()).limit(first + 1)
     rows = list(await session.exec(statement))
     return Page(rows[:first], total, len(rows) > first)
+
+
+async def events_after(
+    session: AsyncSession, stream_code: str, after: int, up_to: int | None, limit: int
+) -> list[tables.MunicipalEvent]:
+    """A stream's events after a sequence number (up to another, if given), in order."""
+    e = tables.MunicipalEvent
+    statement = select(e).where(e.stream_code == stream_code, col(e.seq) > after)
+    if up_to is not None:
+        statement = statement.where(col(e.seq) <= up_to)
+    return list(await session.exec(statement.order_by(col(e.seq)).limit(limit)))
+
+
+async def last_event(session: AsyncSession, stream_code: str) -> int:
+    e = tables.MunicipalEvent
+    found = (
+        await session.exec(select(func.max(col(e.seq))).where(e.stream_code == stream_code))
+    ).one()
+    return int(found or 0)

@@ -15,6 +15,7 @@ from edge.rate_limit import RateLimiter
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
 from resolvers.directory import MunicipalityDirectory
+from resolvers.event_hub import EventHub
 from resolvers.loaders import Loaders
 
 
@@ -28,6 +29,9 @@ class Context:
     clock: Clock
     issuer: CertificateIssuer
     partner_limits: RateLimiter
+    events: EventHub
+    # What a WebSocket client sent with connection_init (its bearer token).
+    connection_params: dict[str, object] | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -58,7 +58,7 @@ def cursor(*parts: str) -> str:
     return base64.urlsafe_b64encode(json.dumps(parts).encode()).decode()
 
 
-def _cursor_parts(value: str, count: int) -> list[str]:
+def cursor_parts(value: str, count: int) -> list[str]:
     try:
         parts = json.loads(base64.urlsafe_b64decode(value.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError):
@@ -71,13 +71,13 @@ def _cursor_parts(value: str, count: int) -> list[str]:
 
 
 def code_cursor(value: str | None) -> str | None:
-    return None if value is None else _cursor_parts(value, 1)[0]
+    return None if value is None else cursor_parts(value, 1)[0]
 
 
 def time_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:
     if value is None:
         return None
-    at, node_id = _cursor_parts(value, 2)
+    at, node_id = cursor_parts(value, 2)
     try:
         instant, parsed_id = datetime.fromisoformat(at), uuid.UUID(node_id)
     except ValueError:

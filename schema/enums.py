@@ -7,6 +7,7 @@ import strawberry
 from credentials.certificate import VerificationStatus
 from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
+from domain.events import EventType
 from domain.notices import NoticeAudience, NoticeKind
 from domain.places import PlaceKind as MunicipalityKind
 from domain.registrations import RegistrationStatus
@@ -24,6 +25,7 @@ for enum, name in (
     (MunicipalityKind, "MunicipalityKind"),
     (VerificationStatus, "CertificateVerificationStatus"),
     (NoticeKind, "NoticeKind"),
+    (EventType, "MunicipalEventType"),
     (NoticeAudience, "NoticeAudience"),
 ):
     strawberry.enum(enum, name=name)
@@ -32,6 +34,7 @@ __all__ = [
     "ActivityKind",
     "ActivityStatus",
     "CertificateStatus",
+    "EventType",
     "Interest",
     "MunicipalityKind",
     "NoticeAudience",

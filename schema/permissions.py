@@ -76,6 +76,13 @@ class IsSignedIn(BasePermission):
         return True
 
 
+class AdministersArgumentPlace(_Denial):
+    """Staff of the place named by the `municipalityCode` argument (or of its prefecture)."""
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return _actor(info).administers(inputs.code(kwargs["municipality_code"]))
+
+
 class IsTheResident(_Denial):
     """The resident themselves: another person's private fields stay private."""
 

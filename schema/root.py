@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 from schema.errors import CodedErrors, log_unexpected
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.subscription import Subscription
 from schema.types import Activity, Registration, Resident
 
 
@@ -23,6 +24,7 @@ class PlatformSchema(strawberry.Schema):
 schema = PlatformSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[Resident, Registration, Activity],
     # The apps send the same persisted operations again and again: parse and validate each once.
     # (The caches live at module level; each request gets a fresh extension around them.)

@@ -24,7 +24,6 @@ SHARED_OPERATIONS = ROOT.parent / "shared" / "contract" / "operations.graphql"
 NOT_YET_SERVED = {
     "FeedUpdates": 4,
     "MunicipalityDashboard": 5,
-    "MunicipalEvents": 4,
     "NationalOverview": 5,
     "SubgraphSdl": 10,
     "MunicipalityEntities": 10,

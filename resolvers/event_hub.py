@@ -1,0 +1,118 @@
+"""Live municipal events for the subscribers of one process.
+
+The outbox is the only source: a hub polls each stream that has subscribers, once for all of
+them, and hands new events to each subscriber's bounded queue. Because stream numbers follow
+commit order, polling "after the last number seen" loses nothing, and it works the same across
+worker processes and machines without any notification channel that would serialise commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from persistence import tables, views
+from persistence.database import Database
+
+log = logging.getLogger("furusato.events")
+
+POLL_SECONDS = 0.1
+BATCH = 500
+# A subscriber this far behind is cut off; it resumes from its cursor and loses nothing.
+QUEUE_LIMIT = 1000
+
+
+class FellBehind(Exception):
+    """The subscriber did not keep up; it must reconnect with its last cursor."""
+
+
+@dataclass(eq=False)
+class _Listener:
+    queue: asyncio.Queue[tables.MunicipalEvent] = field(
+        default_factory=lambda: asyncio.Queue(QUEUE_LIMIT)
+    )
+    overflowed: bool = False
+
+
+class EventHub:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._listeners: dict[str, set[_Listener]] = {}
+        self._seen: dict[str, int] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def follow(self, stream_code: str, after: int) -> AsyncIterator[tables.MunicipalEvent]:
+        """Every event of the stream after `after`: first those stored, then as they commit."""
+        listener = _Listener()
+        await self._attach(stream_code, listener)
+        try:
+            last = after
+            live_from = self._seen[stream_code]
+            async with AsyncSession(self._database.read_engine) as session:
+                while last < live_from:
+                    stored = await views.events_after(session, stream_code, last, live_from, BATCH)
+                    if not stored:
+                        break
+                    for event in stored:
+                        yield event
+                        last = event.seq
+            while True:
+                if listener.overflowed:
+                    raise FellBehind(stream_code)
+                event = await listener.queue.get()
+                if event.seq > last:
+                    yield event
+                    last = event.seq
+        finally:
+            self._detach(stream_code, listener)
+
+    async def _attach(self, stream_code: str, listener: _Listener) -> None:
+        if stream_code not in self._seen:
+            async with AsyncSession(self._database.read_engine) as session:
+                self._seen[stream_code] = await views.last_event(session, stream_code)
+        self._listeners.setdefault(stream_code, set()).add(listener)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._poll())
+
+    def _detach(self, stream_code: str, listener: _Listener) -> None:
+        listeners = self._listeners.get(stream_code, set())
+        listeners.discard(listener)
+        if not listeners:
+            self._listeners.pop(stream_code, None)
+            self._seen.pop(stream_code, None)
+
+    async def _poll(self) -> None:
+        while self._listeners:
+            try:
+                await self._poll_once()
+            except Exception:
+                # The database may be away for a moment; subscribers wait, nothing is lost.
+                log.exception("polling the event outbox failed; trying again")
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _poll_once(self) -> None:
+        async with AsyncSession(self._database.read_engine) as session:
+            for stream_code in list(self._listeners):
+                seen = self._seen.get(stream_code)
+                if seen is None:
+                    continue
+                fresh = await views.events_after(session, stream_code, seen, None, BATCH)
+                for event in fresh:
+                    for listener in list(self._listeners.get(stream_code, ())):
+                        try:
+                            listener.queue.put_nowait(event)
+                        except asyncio.QueueFull:
+                            listener.overflowed = True
+                if fresh and stream_code in self._seen:
+                    self._seen[stream_code] = fresh[-1].seq
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

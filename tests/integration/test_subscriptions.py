@@ -1,0 +1,154 @@
+"""MunicipalEvents over a real WebSocket (graphql-transport-ws) against a running server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import uvicorn
+import websockets
+from websockets.typing import Subprotocol
+
+from domain.clock import FixedClock
+from edge.certificate_issuer import CertificateIssuer
+from edge.settings import Settings
+from edge.tokens import LocalIssuer, TokenVerifier
+from gateway import create_app
+from persistence.database import Database
+from tests.contract import served
+from tests.integration.conftest import AUDIENCE, ISSUER, Api
+from tests.integration.steps import HAKUBA, NAGANO, join, register
+
+pytestmark = pytest.mark.database
+
+EVENTS = served("MunicipalEvents")
+PROTOCOL = Subprotocol("graphql-transport-ws")
+
+
+@pytest.fixture
+async def server(
+    database: Database,
+    clock: FixedClock,
+    issuer: LocalIssuer,
+    certificate_issuer: CertificateIssuer,
+) -> AsyncIterator[str]:
+    app = create_app(
+        Settings(token_issuer=ISSUER, token_audience=AUDIENCE),
+        database=database,
+        clock=clock,
+        verifier=TokenVerifier(issuer=ISSUER, audience=AUDIENCE, local_key=issuer.key.public_key()),
+        issuer=certificate_issuer,
+    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    running = uvicorn.Server(config)
+    task = asyncio.create_task(running.serve())
+    while not running.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.01)
+    port = running.servers[0].sockets[0].getsockname()[1]
+    yield f"ws://127.0.0.1:{port}/graphql"
+    running.should_exit = True
+    await task
+
+
+class Client:
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.connection.send(json.dumps(message))
+
+    async def receive(self, within: float = 5) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.connection.recv(), within))
+        return message
+
+    async def events(self, count: int) -> list[dict[str, Any]]:
+        got: list[dict[str, Any]] = []
+        while len(got) < count:
+            message = await self.receive()
+            assert message["type"] == "next", message
+            assert "errors" not in message["payload"], message
+            got.append(message["payload"]["data"]["municipalEvents"])
+        return got
+
+
+async def connect(url: str, token: str) -> Client:
+    connection = await websockets.connect(url, subprotocols=[PROTOCOL])
+    client = Client(connection)
+    await client.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+    assert (await client.receive())["type"] == "connection_ack"
+    return client
+
+
+async def subscribe(client: Client, code: str, after: str | None = None) -> None:
+    variables = {"code": code, "after": after}
+    await client.send(
+        {"id": "1", "type": "subscribe", "payload": {"query": EVENTS, "variables": variables}}
+    )
+
+
+async def test_replay_then_live_then_resume_with_nothing_lost_or_twice(
+    api: Api, clock: FixedClock, server: str
+) -> None:
+    await join(api, HAKUBA, clock)
+    await register(api, api.resident("a"), HAKUBA)
+
+    watcher = await connect(server, api.staff(HAKUBA))
+    await subscribe(watcher, HAKUBA)
+    replayed = await watcher.events(2)
+    assert [e["type"] for e in replayed] == ["REGISTERED", "CERTIFICATE_ISSUED"]
+    assert replayed[0]["tier"] == "BASIC"
+    assert replayed[0]["subjectId"]
+
+    await register(api, api.resident("b"), HAKUBA)
+    live = await watcher.events(2)
+    assert [e["type"] for e in live] == ["REGISTERED", "CERTIFICATE_ISSUED"]
+    cursor = live[-1]["cursor"]
+    await watcher.connection.close()
+
+    # Missed while away: exactly these, after the cursor.
+    await register(api, api.resident("c"), HAKUBA)
+    again = await connect(server, api.staff(HAKUBA))
+    await subscribe(again, HAKUBA, cursor)
+    missed = await again.events(2)
+    assert [e["type"] for e in missed] == ["REGISTERED", "CERTIFICATE_ISSUED"]
+    assert missed[0]["subjectId"] not in {e["subjectId"] for e in replayed + live}
+    with pytest.raises(TimeoutError):
+        await again.receive(within=0.5)
+    await again.connection.close()
+
+
+async def test_prefecture_staff_watch_their_municipalities(
+    api: Api, clock: FixedClock, server: str
+) -> None:
+    await join(api, HAKUBA, clock)
+    watcher = await connect(server, api.staff(NAGANO))
+    await subscribe(watcher, NAGANO)
+    await asyncio.sleep(0.2)
+    await register(api, api.resident(), HAKUBA)
+    assert [e["type"] for e in await watcher.events(2)] == ["REGISTERED", "CERTIFICATE_ISSUED"]
+    await watcher.connection.close()
+
+
+async def test_only_that_places_staff_may_watch(api: Api, server: str) -> None:
+    for token in (api.resident(), api.staff("014583")):
+        client = await connect(server, token)
+        await subscribe(client, HAKUBA)
+        message = await client.receive()
+        assert message["type"] in ("error", "next")
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+        await client.connection.close()
+
+
+async def test_a_bad_token_is_refused_at_connection(server: str) -> None:
+    connection = await websockets.connect(server, subprotocols=[PROTOCOL])
+    await connection.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": "Bearer nope"}})
+    )
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(connection.recv(), 5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
