@@ -323,13 +323,9 @@ async def ended_marker(session: AsyncSession, list_id: int) -> tuple[object, ...
     return tuple(row)
 
 
-async def feed(
-    session: AsyncSession, scope: FeedScope, now: datetime, first: int, after: Cursor | None
-) -> Page[tables.Notice]:
-    """The notices that reach a resident, newest first; those whose end has passed are gone."""
+def _reaching(scope: FeedScope, now: datetime) -> list[Any]:
+    """The conditions under which a notice reaches a resident's feed."""
     n = tables.Notice
-    if not scope.places:
-        return Page([], 0, False)
     conditions: list[Any] = [
         col(n.municipality_code).in_(scope.places),
         or_(
@@ -342,6 +338,17 @@ async def feed(
         conditions.append(
             or_(col(n.interest_mask) == 0, col(n.interest_mask).op("&")(scope.interests) != 0)
         )
+    return conditions
+
+
+async def feed(
+    session: AsyncSession, scope: FeedScope, now: datetime, first: int, after: Cursor | None
+) -> Page[tables.Notice]:
+    """The notices that reach a resident, newest first; those whose end has passed are gone."""
+    n = tables.Notice
+    if not scope.places:
+        return Page([], 0, False)
+    conditions = _reaching(scope, now)
     total = (await session.exec(select(func.count()).select_from(n).where(*conditions))).one()
     statement = select(n).where(*conditions)
     if after is not None:
@@ -368,3 +375,13 @@ async def last_event(session: AsyncSession, stream_code: str) -> int:
         await session.exec(select(func.max(col(e.seq))).where(e.stream_code == stream_code))
     ).one()
     return int(found or 0)
+
+
+async def notice_reaching(
+    session: AsyncSession, notice_id: uuid.UUID, scope: FeedScope, now: datetime
+) -> tables.Notice | None:
+    """The notice, if it reaches a resident with this scope."""
+    if not scope.places:
+        return None
+    statement = select(tables.Notice).where(tables.Notice.id == notice_id, *_reaching(scope, now))
+    return (await session.exec(statement)).first()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -46,13 +46,16 @@ class EventHub:
         self._seen: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
 
-    async def follow(self, stream_code: str, after: int) -> AsyncIterator[tables.MunicipalEvent]:
-        """Every event of the stream after `after`: first those stored, then as they commit."""
+    async def follow(
+        self, stream_code: str, after: int | None
+    ) -> AsyncIterator[tables.MunicipalEvent]:
+        """Every event of the stream after `after`: first those stored, then as they commit.
+        With no `after`, only those that commit from now on."""
         listener = _Listener()
         await self._attach(stream_code, listener)
         try:
-            last = after
             live_from = self._seen[stream_code]
+            last = live_from if after is None else after
             async with AsyncSession(self._database.read_engine) as session:
                 while last < live_from:
                     stored = await views.events_after(session, stream_code, last, live_from, BATCH)
@@ -70,6 +73,33 @@ class EventHub:
                     last = event.seq
         finally:
             self._detach(stream_code, listener)
+
+    async def follow_live(
+        self, stream_codes: Iterable[str]
+    ) -> AsyncIterator[tables.MunicipalEvent]:
+        """The events of several streams as they commit, merged."""
+        merged: asyncio.Queue[tables.MunicipalEvent | BaseException] = asyncio.Queue(QUEUE_LIMIT)
+
+        async def pump(stream_code: str) -> None:
+            try:
+                async for event in self.follow(stream_code, None):
+                    await merged.put(event)
+            except Exception as error:  # handed to the consumer, which raises it
+                await merged.put(error)
+
+        pumps = [asyncio.create_task(pump(code)) for code in stream_codes]
+        try:
+            while True:
+                item = await merged.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            for task in pumps:
+                task.cancel()
+            for task in pumps:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _attach(self, stream_code: str, listener: _Listener) -> None:
         if stream_code not in self._seen:

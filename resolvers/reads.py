@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.activities import ActivityStatus
-from domain.notices import feed_scope
+from domain.events import EventType
+from domain.notices import FeedScope, feed_scope
 from domain.registrations import RegistrationStatus, premium_in_force
 from domain.residents import claims_add_to
 from domain.tiers import Tier
@@ -59,14 +62,11 @@ async def activities_of_place(
     return await context.loaders.activity_page_by_place.load(page)
 
 
-async def my_feed(
-    context: Context, first: int | None, after: str | None
-) -> views.Page[tables.Notice]:
-    size, position = inputs.page_size(first), inputs.time_cursor(after)
+async def _feed_scope(context: Context) -> FeedScope:
     resident = await me(context)
     held = await context.loaders.registrations_by_resident_id.load(resident.id)
     now = context.clock.now()
-    scope = feed_scope(
+    return feed_scope(
         [
             (
                 r.municipality_code,
@@ -78,5 +78,27 @@ async def my_feed(
         [Interest(i) for i in resident.interests]
         + [Interest(i) for r in held if r.status == RegistrationStatus.ACTIVE for i in r.interests],
     )
+
+
+async def my_feed(
+    context: Context, first: int | None, after: str | None
+) -> views.Page[tables.Notice]:
+    size, position = inputs.page_size(first), inputs.time_cursor(after)
+    scope = await _feed_scope(context)
     async with AsyncSession(context.database.read_engine) as session:
-        return await views.feed(session, scope, now, size, position)
+        return await views.feed(session, scope, context.clock.now(), size, position)
+
+
+async def feed_updates(context: Context) -> AsyncIterator[tables.Notice]:
+    """Notices as they are published, to the places of the feed when the subscription began."""
+    scope = await _feed_scope(context)
+    async for event in context.events.follow_live(sorted(scope.places)):
+        # A place's own notices only: its prefecture's stream repeats its municipalities' events.
+        if event.type != EventType.NOTICE_PUBLISHED or event.municipality_code != event.stream_code:
+            continue
+        async with AsyncSession(context.database.read_engine) as session:
+            notice = await views.notice_reaching(
+                session, event.subject_id, scope, context.clock.now()
+            )
+        if notice is not None:
+            yield notice

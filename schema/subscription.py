@@ -9,9 +9,10 @@ import strawberry
 
 from domain.events import SubjectKind
 from persistence import tables
-from resolvers import events, inputs
+from resolvers import events, inputs, reads
 from schema.enums import EventType, RegistrationTier
-from schema.permissions import AdministersArgumentPlace
+from schema.notices import Notice
+from schema.permissions import AdministersArgumentPlace, IsResident
 from schema.types import Ctx
 
 
@@ -40,6 +41,15 @@ class MunicipalEvent:
 
 @strawberry.type
 class Subscription:
+    @strawberry.subscription(
+        permission_classes=[IsResident],
+        description="Notices of your feed as they are published (to the places you were"
+        " registered with when the subscription began).",
+    )
+    async def feed_updates(self, info: Ctx) -> AsyncGenerator[Notice, None]:
+        async for row in reads.feed_updates(info.context):
+            yield Notice.from_row(row)
+
     @strawberry.subscription(
         permission_classes=[AdministersArgumentPlace],
         description="Everything that happens in a place (a prefecture: in its municipalities"

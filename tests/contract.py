@@ -22,7 +22,6 @@ SHARED_OPERATIONS = ROOT.parent / "shared" / "contract" / "operations.graphql"
 
 # Operations the schema does not serve yet, and the issue that brings each.
 NOT_YET_SERVED = {
-    "FeedUpdates": 4,
     "MunicipalityDashboard": 5,
     "NationalOverview": 5,
     "SubgraphSdl": 10,

@@ -152,3 +152,61 @@ async def test_a_bad_token_is_refused_at_connection(server: str) -> None:
         await asyncio.wait_for(connection.recv(), 5)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4403
+
+
+async def test_feed_updates_push_what_reaches_the_resident(
+    api: Api, clock: FixedClock, server: str
+) -> None:
+    await join(api, HAKUBA, clock)
+    await join(api, NAGANO, clock)
+    await join(api, "014583", clock)
+    hanako = api.resident()
+    await register(api, hanako, HAKUBA)
+    client = await connect(server, hanako)
+    await client.send({"id": "f", "type": "subscribe", "payload": {"query": served("FeedUpdates")}})
+    await asyncio.sleep(0.3)
+
+    async def publish(staff_of: str, title: str, **fields: Any) -> None:
+        notice = {"municipalityCode": staff_of, "kind": "NEWS", "title": title, **fields}
+        body = await api.op("PublishNotice", {"input": notice}, api.staff(staff_of))
+        assert body["data"]["publishNotice"]["errors"] == []
+
+    await publish("014583", "よその町のお知らせ")
+    await publish(HAKUBA, "担い手だけ", audience="PREMIUM")
+    await publish(HAKUBA, "村のお知らせ")
+    await publish(NAGANO, "県のお知らせ")
+    pushed = []
+    for _ in range(2):
+        message = await client.receive()
+        assert message["type"] == "next", message
+        pushed.append(message["payload"]["data"]["feedUpdates"])
+    # Each place's notices come in order; two places' may interleave either way.
+    assert {(n["title"], n["municipality"]["code"]) for n in pushed} == {
+        ("村のお知らせ", HAKUBA),
+        ("県のお知らせ", NAGANO),
+    }
+    with pytest.raises(TimeoutError):
+        await client.receive(within=0.5)
+    await client.connection.close()
+
+
+async def test_the_legacy_graphql_ws_protocol_works_too(
+    api: Api, clock: FixedClock, server: str
+) -> None:
+    await join(api, HAKUBA, clock)
+    await register(api, api.resident(), HAKUBA)
+    connection = await websockets.connect(server, subprotocols=[Subprotocol("graphql-ws")])
+    client = Client(connection)
+    token = f"Bearer {api.staff(HAKUBA)}"
+    await client.send({"type": "connection_init", "payload": {"Authorization": token}})
+    assert (await client.receive())["type"] == "connection_ack"
+    variables = {"code": HAKUBA, "after": None}
+    await client.send(
+        {"id": "1", "type": "start", "payload": {"query": EVENTS, "variables": variables}}
+    )
+    message = await client.receive()
+    while message["type"] == "ka":
+        message = await client.receive()
+    assert message["type"] == "data", message
+    assert message["payload"]["data"]["municipalEvents"]["type"] == "REGISTERED"
+    await connection.close()
