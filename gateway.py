@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ from services.registrations import lapse_due_premiums
 log = logging.getLogger("furusato")
 
 TOKEN_TTL_SECONDS = 7 * 24 * 3600
+CONNECTION_INIT_SECONDS = 5
+KEEP_ALIVE_SECONDS = 15
 
 
 class PlatformGraphQL(GraphQL[Context, None]):
@@ -63,6 +65,10 @@ class PlatformGraphQL(GraphQL[Context, None]):
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.env == "development" else None,
+            # A socket that never says who it is is closed soon (4408); idle ones are kept alive.
+            connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
+            keep_alive=True,
+            keep_alive_interval=KEEP_ALIVE_SECONDS,
         )
         self._database = database
         self._directory = MunicipalityDirectory(database)

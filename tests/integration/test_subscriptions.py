@@ -16,7 +16,7 @@ from domain.clock import FixedClock
 from edge.certificate_issuer import CertificateIssuer
 from edge.settings import Settings
 from edge.tokens import LocalIssuer, TokenVerifier
-from gateway import create_app
+from gateway import CONNECTION_INIT_SECONDS, create_app
 from persistence.database import Database
 from tests.contract import served
 from tests.integration.conftest import AUDIENCE, ISSUER, Api
@@ -210,3 +210,11 @@ async def test_the_legacy_graphql_ws_protocol_works_too(
     assert message["type"] == "data", message
     assert message["payload"]["data"]["municipalEvents"]["type"] == "REGISTERED"
     await connection.close()
+
+
+async def test_a_socket_that_never_introduces_itself_is_closed(server: str) -> None:
+    connection = await websockets.connect(server, subprotocols=[PROTOCOL])
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(connection.recv(), CONNECTION_INIT_SECONDS + 5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4408
