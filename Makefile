@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FURUSATO_DATABASE_URL ?= sqlite+aiosqlite:///var/furusato.db
 
-.PHONY: run setup migrate seed tokens test lint typecheck migrations-check pytest schema masterdata lock clean
+.PHONY: run setup js migrate seed tokens test lint typecheck migrations-check pytest schema masterdata lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,13 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# The reference JavaScript client the subscription tests drive (when Node.js is there).
+clients/js/node_modules: clients/js/package-lock.json
+	cd clients/js && npm ci --no-audit --no-fund --silent
+	touch clients/js/node_modules
+
+js: clients/js/node_modules
 
 migrate: setup
 	@mkdir -p var
@@ -52,7 +59,7 @@ migrations-check: setup
 	FURUSATO_DATABASE_URL=sqlite+aiosqlite:///var/alembic-check.db $(BIN)/alembic check
 	@rm -f var/alembic-check.db
 
-pytest: setup
+pytest: setup $(if $(shell command -v npm),js)
 	$(BIN)/pytest
 
 test: lint typecheck migrations-check pytest

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
@@ -147,3 +149,28 @@ def queries(database: Database) -> QueryCounter:
     for engine in engines.values():
         event.listen(engine, "before_cursor_execute", record)
     return counter
+
+
+@pytest.fixture
+async def server(
+    database: Database,
+    clock: FixedClock,
+    issuer: LocalIssuer,
+    certificate_issuer: CertificateIssuer,
+) -> AsyncIterator[str]:
+    app = create_app(
+        Settings(token_issuer=ISSUER, token_audience=AUDIENCE),
+        database=database,
+        clock=clock,
+        verifier=TokenVerifier(issuer=ISSUER, audience=AUDIENCE, local_key=issuer.key.public_key()),
+        issuer=certificate_issuer,
+    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    running = uvicorn.Server(config)
+    task = asyncio.create_task(running.serve())
+    while not running.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.01)
+    port = running.servers[0].sockets[0].getsockname()[1]
+    yield f"ws://127.0.0.1:{port}/graphql"
+    running.should_exit = True
+    await task

@@ -4,53 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import uvicorn
 import websockets
 from websockets.typing import Subprotocol
 
 from domain.clock import FixedClock
-from edge.certificate_issuer import CertificateIssuer
-from edge.settings import Settings
-from edge.tokens import LocalIssuer, TokenVerifier
-from gateway import CONNECTION_INIT_SECONDS, create_app
-from persistence.database import Database
+from gateway import CONNECTION_INIT_SECONDS
 from tests.contract import served
-from tests.integration.conftest import AUDIENCE, ISSUER, Api
+from tests.integration.conftest import Api
 from tests.integration.steps import HAKUBA, NAGANO, join, register
 
 pytestmark = pytest.mark.database
 
 EVENTS = served("MunicipalEvents")
 PROTOCOL = Subprotocol("graphql-transport-ws")
-
-
-@pytest.fixture
-async def server(
-    database: Database,
-    clock: FixedClock,
-    issuer: LocalIssuer,
-    certificate_issuer: CertificateIssuer,
-) -> AsyncIterator[str]:
-    app = create_app(
-        Settings(token_issuer=ISSUER, token_audience=AUDIENCE),
-        database=database,
-        clock=clock,
-        verifier=TokenVerifier(issuer=ISSUER, audience=AUDIENCE, local_key=issuer.key.public_key()),
-        issuer=certificate_issuer,
-    )
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    running = uvicorn.Server(config)
-    task = asyncio.create_task(running.serve())
-    while not running.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
-        await asyncio.sleep(0.01)
-    port = running.servers[0].sockets[0].getsockname()[1]
-    yield f"ws://127.0.0.1:{port}/graphql"
-    running.should_exit = True
-    await task
 
 
 class Client:
