@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass, field
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -48,7 +48,7 @@ class EventHub:
 
     async def follow(
         self, stream_code: str, after: int | None
-    ) -> AsyncIterator[tables.MunicipalEvent]:
+    ) -> AsyncGenerator[tables.MunicipalEvent, None]:
         """Every event of the stream after `after`: first those stored, then as they commit.
         With no `after`, only those that commit from now on."""
         listener = _Listener()
@@ -76,7 +76,7 @@ class EventHub:
 
     async def follow_live(
         self, stream_codes: Iterable[str]
-    ) -> AsyncIterator[tables.MunicipalEvent]:
+    ) -> AsyncGenerator[tables.MunicipalEvent, None]:
         """The events of several streams as they commit, merged."""
         merged: asyncio.Queue[tables.MunicipalEvent | BaseException] = asyncio.Queue(QUEUE_LIMIT)
 
@@ -104,7 +104,10 @@ class EventHub:
     async def _attach(self, stream_code: str, listener: _Listener) -> None:
         if stream_code not in self._seen:
             async with AsyncSession(self._database.read_engine) as session:
-                self._seen[stream_code] = await views.last_event(session, stream_code)
+                last = await views.last_event(session, stream_code)
+            # Another subscriber may have started the stream meanwhile: its position stands,
+            # or the events between the two would reach neither as live.
+            self._seen.setdefault(stream_code, last)
         self._listeners.setdefault(stream_code, set()).add(listener)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._poll())
