@@ -54,10 +54,10 @@ class SqlResidentRepository:
         return mapping.resident_from_row(row) if row else None
 
     async def add(self, resident: Resident) -> None:
-        self._session.add(mapping.resident_to_row(resident))
-        # Written at once, so that rows referring to the resident can follow in any order.
-        async with conflicts_raised():
-            await self._session.flush()
+        # Written at once, so that rows referring to the resident can follow in any order; in
+        # a savepoint, so that losing the race to create the same person spoils nothing else.
+        async with conflicts_raised(), self._session.begin_nested():
+            self._session.add(mapping.resident_to_row(resident))
 
     async def update(self, resident: Resident) -> None:
         await self._session.merge(mapping.resident_to_row(resident))

@@ -26,9 +26,16 @@ async def resident_for(
     here, so a use case that is refused leaves no trace of the caller either."""
     resident = await uow.residents.get_by_subject(actor.subject, lock=lock)
     if resident is None:
-        resident = resident_from_claims(actor, now)
-        await uow.residents.add(resident)
-    elif confirm_identity(resident, actor):
+        created = resident_from_claims(actor, now)
+        try:
+            await uow.residents.add(created)
+            return created
+        except Conflict:
+            # The same person's first two calls raced and the other one created them.
+            resident = await uow.residents.get_by_subject(actor.subject, lock=lock)
+            if resident is None:
+                raise
+    if confirm_identity(resident, actor):
         await uow.residents.update(resident)
     return resident
 
@@ -39,16 +46,8 @@ async def current_resident(uow: UnitOfWork, actor: Actor, clock: Clock) -> Resid
         existing = await uow.residents.get_by_subject(actor.subject)
         if existing is not None and not claims_add_to(existing.identity_verified, actor):
             return existing
-        try:
-            resident = await resident_for(uow, actor, clock.now())
-            await uow.commit()
-        except Conflict:
-            # The same person's first two calls raced; the other one created them.
-            await uow.rollback()
-            existing = await uow.residents.get_by_subject(actor.subject)
-            if existing is None:
-                raise
-            return existing
+        resident = await resident_for(uow, actor, clock.now())
+        await uow.commit()
         return resident
 
 

@@ -177,3 +177,26 @@ async def test_a_status_index_taken_meanwhile_is_tried_again(
             )
         ).all()
     assert len(set(entries)) == 2
+
+
+async def test_a_new_persons_first_calls_racing_make_one_resident(
+    database: Database, clock: FixedClock
+) -> None:
+    today = japan_date(clock.now())
+    for code in PLACES:
+        await places.join_platform(SqlUnitOfWork(database), code, today, today)
+    newcomer = Actor("newcomer", Role.RESIDENT)
+    outcomes = await asyncio.gather(
+        *(
+            _outcome(
+                registrations.register_with(
+                    SqlUnitOfWork(database), newcomer, code, Relationship.TOURISM, [], clock
+                )
+            )
+            for code in PLACES
+        )
+    )
+    assert outcomes == ["OK"] * len(PLACES)
+    rows = await snapshot(database)
+    assert len(rows["resident"]) == 1
+    assert len(rows["registration"]) == len(PLACES)
