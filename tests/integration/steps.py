@@ -84,3 +84,18 @@ async def review(
 async def set_home(api: Api, token: str, code: str) -> None:
     body = await api.op("UpdateProfile", {"input": {"homeMunicipalityCode": code}}, token)
     assert body["data"]["updateProfile"]["errors"] == []
+
+
+async def become_premium(
+    api: Api, clock: FixedClock, person: str, registration_id: str, code: str = HAKUBA
+) -> dict[str, Any]:
+    """Three verified activities in the window, then the grant; the new premium certificate."""
+    today = japan_date(clock.now())
+    for days_ago in (1, 2, 3):
+        await review(
+            api, api.staff(code), await record(api, person, code, today - timedelta(days=days_ago))
+        )
+    body = await api.op("ApplyForPremium", {"registrationId": registration_id}, person)
+    assert body["data"]["applyForPremium"]["errors"] == [], body
+    certificate: dict[str, Any] = body["data"]["applyForPremium"]["registration"]["certificate"]
+    return certificate

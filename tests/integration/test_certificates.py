@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from credentials import certificate, status_list
 from credentials.jose import SigningKey, b64decode, b64encode, compact_json, key_from_jwk
-from domain.clock import FixedClock, japan_date
+from domain.clock import FixedClock
 from edge.certificate_issuer import CertificateIssuer
 from edge.settings import Settings
 from edge.tokens import LocalIssuer, TokenVerifier
@@ -24,10 +24,9 @@ from tests.integration.steps import (
     HAKUBA,
     HIGASHIKAWA,
     NAGANO,
+    become_premium,
     join,
-    record,
     register,
-    review,
     set_home,
 )
 
@@ -67,18 +66,6 @@ def claims_of(token: str) -> dict[str, Any]:
     return payload
 
 
-async def premium(api: Api, clock: FixedClock, person: str, registration_id: str) -> dict[str, Any]:
-    today = japan_date(clock.now())
-    for d in (1, 2, 3):
-        await review(
-            api, api.staff(HAKUBA), await record(api, person, HAKUBA, today - timedelta(days=d))
-        )
-    body = await api.op("ApplyForPremium", {"registrationId": registration_id}, person)
-    assert body["data"]["applyForPremium"]["errors"] == []
-    certificate_: dict[str, Any] = body["data"]["applyForPremium"]["registration"]["certificate"]
-    return certificate_
-
-
 async def test_a_basic_certificate_verifies_and_tells_nothing_of_its_holder(
     api: Api, clock: FixedClock
 ) -> None:
@@ -113,7 +100,7 @@ async def test_withdrawal_revokes_and_premium_supersedes(api: Api, clock: FixedC
     higashikawa = await register(api, hanako, HIGASHIKAWA)
     basic = {c["registration"]: c["token"] for c in await my_certificates(api, hanako)}
 
-    granted = await premium(api, clock, hanako, hakuba)
+    granted = await become_premium(api, clock, hanako, hakuba)
     assert granted["token"] != basic[hakuba]
     superseded = await verify(api, basic[hakuba])
     assert (superseded["valid"], superseded["status"], superseded["tier"]) == (
@@ -338,7 +325,7 @@ async def test_support_eligibility(api: Api, clock: FixedClock, database: Databa
     assert (await ask(basic_hakuba, someone_elses))["reason"] == "MEASURE_NOT_FOUND"
     assert (await ask("garbage", everyone))["reason"] == "INVALID_CERTIFICATE"
 
-    granted = await premium(api, clock, hanako, hakuba)
+    granted = await become_premium(api, clock, hanako, hakuba)
     assert (await ask(granted["token"], premium_only))["eligible"] is True
     assert (await ask(basic_hakuba, everyone))["reason"] == "NOT_IN_FORCE"
 

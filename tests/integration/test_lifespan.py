@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from domain.clock import FixedClock, japan_date
+from domain.clock import FixedClock
 from edge.settings import Settings
 from gateway import create_app
 from persistence.database import Database, connect
 from tests.integration.conftest import Api
-from tests.integration.steps import CHIYODA, HAKUBA, join, record, register, review, set_home
+from tests.integration.steps import CHIYODA, HAKUBA, become_premium, join, register, set_home
 
 pytestmark = pytest.mark.database
 
@@ -36,12 +36,7 @@ async def test_the_running_server_lapses_premium_that_ran_out(
     hanako = api.resident()
     await set_home(api, hanako, CHIYODA)
     registration_id = await register(api, hanako, HAKUBA)
-    today = japan_date(clock.now())
-    for d in (1, 2, 3):
-        await review(
-            api, api.staff(HAKUBA), await record(api, hanako, HAKUBA, today - timedelta(days=d))
-        )
-    await api.op("ApplyForPremium", {"registrationId": registration_id}, hanako)
+    await become_premium(api, clock, hanako, registration_id)
     clock.advance(timedelta(days=366))
 
     app = create_app(

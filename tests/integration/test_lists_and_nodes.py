@@ -7,17 +7,16 @@ from typing import Any
 
 import pytest
 
-from domain.clock import FixedClock, japan_date
+from domain.clock import FixedClock
 from persistence import views
 from tests.integration.conftest import Api
 from tests.integration.steps import (
     CHIYODA,
     HAKUBA,
     NAGANO,
+    become_premium,
     join,
-    record,
     register,
-    review,
     set_home,
 )
 
@@ -111,14 +110,9 @@ async def test_registrants_page_and_filter_by_tier(api: Api, clock: FixedClock) 
         clock.advance(timedelta(minutes=1))
     premium = people[0]
     await set_home(api, premium, CHIYODA)
-    today = japan_date(clock.now())
-    for d in (1, 2, 3):
-        await review(
-            api, api.staff(HAKUBA), await record(api, premium, HAKUBA, today - timedelta(days=d))
-        )
     profile = await api.op("MyProfile", token=premium)
     registration_id = profile["data"]["me"]["registrations"][0]["id"]
-    await api.op("ApplyForPremium", {"registrationId": registration_id}, premium)
+    await become_premium(api, clock, premium, registration_id)
 
     staff = api.staff(HAKUBA)
     first = await api.op("Registrants", {"code": HAKUBA, "first": 3}, staff)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from domain.clock import FixedClock, japan_date
+from domain.clock import FixedClock
 from persistence.database import Database
 from tests.integration.conftest import Api, snapshot
 from tests.integration.steps import (
@@ -15,10 +15,9 @@ from tests.integration.steps import (
     HAKUBA,
     HIGASHIKAWA,
     NAGANO,
+    become_premium,
     join,
-    record,
     register,
-    review,
     set_home,
 )
 
@@ -88,12 +87,7 @@ async def test_premium_only_notices_reach_premium_registrants(api: Api, clock: F
     registration_id = await register(api, hanako, HAKUBA)
     await publish(api, api.staff(HAKUBA), title="担い手だけの集い", audience="PREMIUM")
     assert await feed(api, hanako) == []
-    today = japan_date(clock.now())
-    for d in (1, 2, 3):
-        await review(
-            api, api.staff(HAKUBA), await record(api, hanako, HAKUBA, today - timedelta(days=d))
-        )
-    await api.op("ApplyForPremium", {"registrationId": registration_id}, hanako)
+    await become_premium(api, clock, hanako, registration_id)
     assert await feed(api, hanako) == ["担い手だけの集い"]
 
 

@@ -14,6 +14,7 @@ from tests.integration.steps import (
     HAKUBA,
     NAGANO,
     SAPPORO,
+    become_premium,
     join,
     record,
     register,
@@ -191,12 +192,7 @@ async def test_a_premium_that_ran_out_reads_as_basic(api: Api, clock: FixedClock
     hanako = api.resident()
     await set_home(api, hanako, CHIYODA)
     registration_id = await register(api, hanako, HAKUBA)
-    today = japan_date(clock.now())
-    for d in (1, 2, 3):
-        await review(
-            api, api.staff(HAKUBA), await record(api, hanako, HAKUBA, today - timedelta(days=d))
-        )
-    await api.op("ApplyForPremium", {"registrationId": registration_id}, hanako)
+    await become_premium(api, clock, hanako, registration_id)
     clock.advance(timedelta(days=366))
     registration = (await api.op("MyProfile", token=hanako))["data"]["me"]["registrations"][0]
     assert (registration["tier"], registration["premiumUntil"]) == ("BASIC", None)
