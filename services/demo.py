@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from domain.activities import ActivityReport
 from domain.clock import Clock, japan_date
+from domain.notices import NoticeAudience, NoticeDraft, NoticeKind
 from domain.residents import ProfileChange
 from domain.roles import Actor, Role
 from domain.vocabulary import ActivityKind, Interest, Relationship
-from services import activities, places, registrations, residents
+from services import activities, notices, places, registrations, residents
 from services.unit_of_work import UnitOfWork
 
 HIGASHIKAWA = "014583"  # 北海道東川町
@@ -136,4 +137,33 @@ async def seed(uow: UnitOfWork, clock: Clock) -> bool:
         ),
         clock,
     )
+    for staff, draft in (
+        (
+            DEMO.staff_hakuba,
+            NoticeDraft(
+                HAKUBA,
+                NoticeKind.CONTRIBUTOR_RECRUITMENT,
+                "冬まつりの雪像づくり 担い手募集",
+                "2月の冬まつりで雪像づくりを手伝ってくださる方を募集します。",
+                (Interest.EVENTS, Interest.CONTRIBUTOR_RECRUITMENT),
+                NoticeAudience.ALL,
+                None,
+                None,
+            ),
+        ),
+        (
+            DEMO.staff_nagano,
+            NoticeDraft(
+                NAGANO,
+                NoticeKind.NEWS,
+                "長野県 移住・二地域居住の相談会",
+                "県内の市町村がそろう相談会を開きます。",
+                (Interest.MIGRATION_AND_HOUSING,),
+                NoticeAudience.ALL,
+                None,
+                None,
+            ),
+        ),
+    ):
+        await notices.publish_notice(uow, staff, draft, clock)
     return True
