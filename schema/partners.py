@@ -18,11 +18,6 @@ def _instant(epoch: int | None) -> datetime | None:
     return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
 
 
-async def _place(info: Ctx, code: str | None) -> Municipality | None:
-    row = await info.context.loaders.municipality_by_code.load(code) if code else None
-    return Municipality.from_row(row) if row else None
-
-
 @strawberry.type(
     description="What a certificate proves now: genuine and in force or not, with its tier,"
     " municipality and validity. Nothing about who holds it."
@@ -56,7 +51,7 @@ class CertificateVerification:
 
     @strawberry.field
     async def municipality(self, info: Ctx) -> Municipality | None:
-        return await _place(info, self.municipality_code)
+        return await municipality(info, self.municipality_code) if self.municipality_code else None
 
 
 def _tier(value: str | None) -> RegistrationTier | None:
@@ -104,4 +99,4 @@ class SupportEligibility:
 
     @strawberry.field(description="The certificate's municipality.")
     async def municipality(self, info: Ctx) -> Municipality | None:
-        return await _place(info, self.municipality_code)
+        return await municipality(info, self.municipality_code) if self.municipality_code else None

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry import BasePermission
+from strawberry.utils.await_maybe import await_maybe
 
-from domain.roles import Role
 from resolvers import certificates, inputs, reads, support
 from schema.limits import PartnerRateLimit
 from schema.notices import Notice
 from schema.partners import CertificateVerification, SupportEligibility
-from schema.permissions import HoldsOrAdministersThisRecord, IsPartner, IsResident, IsSignedIn
+from schema.permissions import (
+    HoldsOrAdministersThisRecord,
+    IsPartner,
+    IsResident,
+    IsSignedIn,
+    IsTheResident,
+)
 from schema.relay import Connection, Node, connection
 from schema.types import Activity, Ctx, Municipality, Registration, Resident
 
@@ -99,7 +106,8 @@ class Query:
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         type_name, node_id = inputs.parse_global_id(id, "id")
         loaders = info.context.loaders
-        found: Node | None = None
+        found: Registration | Activity | Resident | None = None
+        visible_to: BasePermission = HoldsOrAdministersThisRecord()
         if type_name == "Registration":
             registration = await loaders.registration_by_id.load(node_id)
             found = Registration.from_row(registration) if registration else None
@@ -108,17 +116,11 @@ class Query:
             found = Activity.from_row(activity) if activity else None
         elif type_name == "Resident":
             resident = await loaders.resident_by_id.load(node_id)
-            actor = info.context.actor
-            if (
-                resident
-                and actor
-                and actor.role is Role.RESIDENT
-                and resident.subject == actor.subject
-            ):
-                return Resident.from_row(resident)
-            return None
+            found = Resident.from_row(resident) if resident else None
+            visible_to = IsTheResident()
         if found is None:
             return None
-        # Someone else's record answers exactly like a missing one.
-        visible = await HoldsOrAdministersThisRecord().has_permission(found, info)
+        # The same permission as the object's own fields; someone else's record answers
+        # exactly like a missing one.
+        visible = await await_maybe(visible_to.has_permission(found, info))
         return found if visible else None

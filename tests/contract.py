@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graphql import (
-    BREAK,
-    REMOVE,
-    DocumentNode,
-    FieldNode,
-    OperationDefinitionNode,
-    Visitor,
-    parse,
-    print_ast,
-    visit,
-)
+from graphql import DocumentNode, OperationDefinitionNode, parse, print_ast
 
 ROOT = Path(__file__).resolve().parent.parent
 OPERATIONS = ROOT / "contract" / "operations.graphql"
@@ -27,8 +17,6 @@ NOT_YET_SERVED = {
     "SubgraphSdl": 10,
     "MunicipalityEntities": 10,
 }
-# Fields that served operations select and a later issue brings.
-NOT_YET_SERVED_FIELDS: dict[str, int] = {}
 
 
 def document() -> DocumentNode:
@@ -43,26 +31,6 @@ def operations() -> dict[str, OperationDefinitionNode]:
     }
 
 
-class _WithoutPendingFields(Visitor):
-    def enter_field(self, node: FieldNode, *_args: object) -> object:
-        return REMOVE if node.name.value in NOT_YET_SERVED_FIELDS else None
-
-
 def served(name: str) -> str:
-    """The operation as the schema serves it today: fields of later issues left out."""
-    return print_ast(visit(operations()[name], _WithoutPendingFields()))
-
-
-def selects_pending_field(name: str) -> bool:
-    found = False
-
-    class _Finder(Visitor):
-        def enter_field(self, node: FieldNode, *_args: object) -> object:
-            nonlocal found
-            if node.name.value in NOT_YET_SERVED_FIELDS:
-                found = True
-                return BREAK
-            return None
-
-    visit(operations()[name], _Finder())
-    return found
+    """The operation exactly as the clients send it."""
+    return print_ast(operations()[name])

@@ -5,16 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graphql import build_schema, parse, print_ast, validate
+from graphql import build_schema, parse, validate
 
 from schema.root import schema
 from tests.contract import (
     NOT_YET_SERVED,
-    NOT_YET_SERVED_FIELDS,
     OPERATIONS,
     SHARED_OPERATIONS,
     operations,
-    selects_pending_field,
     served,
 )
 
@@ -41,19 +39,6 @@ SERVED = sorted(set(operations()) - set(NOT_YET_SERVED))
 
 @pytest.mark.parametrize("name", SERVED)
 def test_every_served_operation_validates_as_written(name: str) -> None:
-    """Verbatim, an operation fails only on fields that a later issue brings."""
-    as_written = print_ast(operations()[name])
-    expected = (
-        [f"Cannot query field '{field}' on type 'Certificate'." for field in NOT_YET_SERVED_FIELDS]
-        if selects_pending_field(name)
-        else []
-    )
-    unknown_fields = {error.split(".")[0] + "." for error in _errors(as_written)}
-    assert sorted(unknown_fields) == expected
-
-
-@pytest.mark.parametrize("name", SERVED)
-def test_served_operations_validate_without_fields_of_later_issues(name: str) -> None:
     assert _errors(served(name)) == []
 
 
@@ -61,9 +46,3 @@ def test_served_operations_validate_without_fields_of_later_issues(name: str) ->
 def test_operations_of_later_issues_do_not_validate_yet(name: str) -> None:
     """When one starts to validate, it is served: move it out of NOT_YET_SERVED."""
     assert _errors(served(name)) != []
-
-
-def test_pending_fields_are_not_in_the_schema_yet() -> None:
-    """When one appears, drop it from NOT_YET_SERVED_FIELDS so the operations run verbatim."""
-    for name in NOT_YET_SERVED_FIELDS:
-        assert f" {name}:" not in SDL.read_text(encoding="utf-8")

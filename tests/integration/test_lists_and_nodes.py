@@ -155,6 +155,11 @@ async def test_refetch_by_global_id_only_what_is_yours(api: Api, clock: FixedClo
     assert staff_view["data"]["node"]["id"] == registration_id
     for stranger in (api.resident("ichiro"), api.staff(CHIYODA)):
         assert (await api.run(query, {"id": registration_id}, stranger))["data"] == {"node": None}
+    me = (await api.op("MyProfile", token=hanako))["data"]["me"]["id"]
+    person = "query ($id: ID!) { node(id: $id) { id ... on Resident { displayName } } }"
+    assert (await api.run(person, {"id": me}, hanako))["data"]["node"]["id"] == me
+    for stranger in (api.resident("ichiro"), api.staff(HAKUBA)):
+        assert (await api.run(person, {"id": me}, stranger))["data"] == {"node": None}
     bad = await api.run(query, {"id": "garbage!"}, hanako)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
