@@ -370,11 +370,20 @@ async def events_after(
 
 
 async def last_event(session: AsyncSession, stream_code: str) -> int:
-    e = tables.MunicipalEvent
     found = (
-        await session.exec(select(func.max(col(e.seq))).where(e.stream_code == stream_code))
-    ).one()
+        await session.exec(
+            select(tables.EventStream.last_seq).where(tables.EventStream.code == stream_code)
+        )
+    ).first()
     return int(found or 0)
+
+
+async def stream_heads(session: AsyncSession) -> dict[str, int]:
+    """Every stream's last sequence number: one small read tells a poller which of its
+    streams moved, however many it follows."""
+    s = tables.EventStream
+    rows = await session.exec(select(s.code, s.last_seq).where(col(s.last_seq) > 0))
+    return dict(rows.all())
 
 
 async def notice_reaching(

@@ -38,6 +38,17 @@ class _Listener:
     )
     overflowed: bool = False
 
+    def offer(self, event: tables.MunicipalEvent) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            # What it holds is useless now (it resumes from its cursor): free it at once.
+            self.overflowed = True
+            while not self.queue.empty():
+                self.queue.get_nowait()
+
 
 class EventHub:
     def __init__(self, database: Database) -> None:
@@ -130,17 +141,15 @@ class EventHub:
 
     async def _poll_once(self) -> None:
         async with AsyncSession(self._database.read_engine) as session:
+            heads = await views.stream_heads(session)
             for stream_code in list(self._listeners):
                 seen = self._seen.get(stream_code)
-                if seen is None:
+                if seen is None or heads.get(stream_code, 0) <= seen:
                     continue
                 fresh = await views.events_after(session, stream_code, seen, None, BATCH)
                 for event in fresh:
                     for listener in list(self._listeners.get(stream_code, ())):
-                        try:
-                            listener.queue.put_nowait(event)
-                        except asyncio.QueueFull:
-                            listener.overflowed = True
+                        listener.offer(event)
                 if fresh and stream_code in self._seen:
                     self._seen[stream_code] = fresh[-1].seq
 

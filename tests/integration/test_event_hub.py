@@ -43,13 +43,20 @@ async def _drain(events: AsyncIterator[tables.MunicipalEvent], into: list[int]) 
         into.append((await _next(events)).seq)
 
 
-async def test_a_subscriber_that_falls_behind_is_told_and_loses_nothing(
+async def _small_hub(
     database: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> EventHub:
+    """A hub whose subscribers may fall three events behind, on a participating village."""
     monkeypatch.setattr(event_hub, "QUEUE_LIMIT", 3)
     today = japan_date(clock.now())
     await places.join_platform(SqlUnitOfWork(database), HAKUBA, today, today)
-    hub = EventHub(database)
+    return EventHub(database)
+
+
+async def test_a_subscriber_that_falls_behind_is_told_and_loses_nothing(
+    database: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = await _small_hub(database, clock, monkeypatch)
     events = hub.follow(HAKUBA, 0)
     try:
         await _register(database, clock, 1)
@@ -89,3 +96,37 @@ async def test_a_new_server_serves_the_stream_from_the_same_cursor(
     assert [(await _next(resumed)).seq for _ in range(2)] == [3, 4]
     await resumed.aclose()
     await after.close()
+
+
+async def test_a_subscriber_that_stops_reading_holds_little_and_delays_no_one(
+    database: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = await _small_hub(database, clock, monkeypatch)
+    stuck = hub.follow(HAKUBA, None)
+    reader = hub.follow(HAKUBA, None)
+    read: list[int] = []
+    # Each starts following when first asked; the stuck one is never asked again.
+    pending_stuck = asyncio.ensure_future(_next(stuck))
+    draining = asyncio.ensure_future(_drain(reader, read))
+    try:
+        await asyncio.sleep(event_hub.POLL_SECONDS * 2)
+        # A poll at a time, so that the reader keeps up while the stuck one does not.
+        for n in range(10):
+            await _register(database, clock, 1, start=n)
+            await asyncio.sleep(event_hub.POLL_SECONDS * 1.5)
+        await asyncio.sleep(event_hub.POLL_SECONDS * 2)
+        assert read == list(range(1, 21))
+        first = await pending_stuck
+        assert first.seq == 1
+        held = [listener.queue.qsize() for listener in hub._listeners[HAKUBA]]
+        # The stuck one overflowed and dropped what it held; the reader holds nothing.
+        assert sorted(held) == [0, 0]
+        with pytest.raises(FellBehind):
+            await _next(stuck)
+    finally:
+        for task in (draining, pending_stuck):
+            task.cancel()
+        await asyncio.gather(draining, pending_stuck, return_exceptions=True)
+        await stuck.aclose()
+        await reader.aclose()
+        await hub.close()

@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 import websockets
+from sqlalchemy import text
 from websockets.typing import Subprotocol
 
 from domain.clock import FixedClock
 from gateway import CONNECTION_INIT_SECONDS
+from persistence.database import Database
+from resolvers import event_hub
 from tests.contract import served
 from tests.integration.conftest import Api
 from tests.integration.steps import HAKUBA, NAGANO, join, register
@@ -187,3 +190,73 @@ async def test_a_socket_that_never_introduces_itself_is_closed(server: str) -> N
         await asyncio.wait_for(connection.recv(), CONNECTION_INIT_SECONDS + 5)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4408
+
+
+async def close_code(connection: Any) -> int | None:
+    """Read until the server closes the socket; the code it closed with."""
+    try:
+        while True:
+            await asyncio.wait_for(connection.recv(), 5)
+    except websockets.ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+
+
+INIT = {"type": "connection_init", "payload": {}}
+SUBSCRIBE = {"id": "1", "type": "subscribe", "payload": {"query": "subscription { __typename }"}}
+
+
+@pytest.mark.parametrize(
+    ("messages", "code"),
+    [
+        pytest.param([INIT, {"type": "bogus"}], 4400, id="a message the protocol lacks"),
+        pytest.param([SUBSCRIBE], 4401, id="subscribing before the connection is acknowledged"),
+        pytest.param([INIT, INIT], 4429, id="a second connection_init"),
+    ],
+)
+async def test_the_protocols_close_codes(
+    api: Api, server: str, messages: list[dict[str, Any]], code: int
+) -> None:
+    connection = await websockets.connect(server, subprotocols=[PROTOCOL])
+    token = {"Authorization": f"Bearer {api.staff(HAKUBA)}"}
+    for message in messages:
+        payload = {**message, "payload": token} if message is INIT else message
+        await connection.send(json.dumps(payload))
+    assert await close_code(connection) == code
+
+
+async def test_a_second_subscription_with_a_live_id_closes_with_4409(
+    api: Api, clock: FixedClock, server: str
+) -> None:
+    await join(api, HAKUBA, clock)
+    client = await connect(server, api.staff(HAKUBA))
+    await subscribe(client, HAKUBA)
+    await subscribe(client, HAKUBA)
+    assert await close_code(client.connection) == 4409
+
+
+async def test_subscribers_carry_on_when_the_database_drops_every_connection(
+    api: Api, clock: FixedClock, server: str, database: Database
+) -> None:
+    if database.url.get_backend_name() != "postgresql":
+        pytest.skip("the embedded database has no server to lose")
+    await join(api, HAKUBA, clock)
+    await register(api, api.resident("before"), HAKUBA)
+    watcher = await connect(server, api.staff(HAKUBA))
+    await subscribe(watcher, HAKUBA)
+    seen = await watcher.events(2)
+    # What a database restart looks like from here: every connection of the platform is cut.
+    async with database.read_engine.connect() as connection:
+        await connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    await asyncio.sleep(event_hub.POLL_SECONDS * 3)
+    await register(api, api.resident("after"), HAKUBA)
+    later = await watcher.events(2)
+    assert [e["type"] for e in later] == ["REGISTERED", "CERTIFICATE_ISSUED"]
+    assert len({e["cursor"] for e in seen + later}) == 4
+    with pytest.raises(TimeoutError):
+        await watcher.receive(within=0.5)
+    await watcher.connection.close()
