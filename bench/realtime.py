@@ -1,7 +1,7 @@
 """Real-time: subscribers held, commit-to-client latency, commit throughput with subscribers.
 
     .venv/bin/python bench/realtime.py [--subscribers 10000] [--places 1741] [--rate 50]
-        [--seconds 20] [--hot-subscribers 300] [--throughput-subscribers 1000]
+        [--seconds 20] [--hot-subscribers 40] [--throughput-subscribers 1000]
         [--commits 300] [--database-url URL]
 
 One `furusato serve` worker. Municipal dashboards are spread over places: the subscribers
@@ -329,7 +329,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         )
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     return results
 
 
@@ -345,7 +349,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--places", type=int, default=1741)
-    parser.add_argument("--hot-subscribers", type=int, default=300)
+    parser.add_argument("--hot-subscribers", type=int, default=40)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--throughput-subscribers", type=int, default=1000)
