@@ -33,6 +33,7 @@ from domain.roles import Role
 from edge import certificate_issuer
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
 from edge.certificate_issuer import CertificateIssuer, NoCertificateKey
+from edge.figures_export import NATION_SCOPE, csv_of, export_routes
 from edge.issuer_routes import issuer_routes
 from edge.rate_limit import RateLimiter
 from edge.settings import Settings
@@ -182,6 +183,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *issuer_routes(db, the_issuer, the_clock, settings.status_list_ttl_seconds),
+            *export_routes(db, the_clock),
         ],
         middleware=[
             Middleware(
@@ -241,6 +243,12 @@ def _parser() -> argparse.ArgumentParser:
     join.add_argument("--agreed-on", type=_date)
     join.add_argument("--starts-on", type=_date)
     join.add_argument("--database-url")
+
+    export = commands.add_parser("export", help="write figures as CSV, for open data")
+    export.add_argument("what", choices=["stats"])
+    export.add_argument("--scope", required=True, help=f"{NATION_SCOPE} or a place's code")
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--database-url")
 
     lapse = commands.add_parser("lapse", help="turn premium that ran out into basic, now")
     lapse.add_argument("--database-url")
@@ -361,6 +369,23 @@ def _join(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    """Open data: small counts suppressed, as for anyone but the place's own staff."""
+    scope = args.scope
+    if scope != NATION_SCOPE:
+        try:
+            scope = municipality_code.parse(scope, "scope")
+        except InvalidInput as error:
+            print(f"furusato: {error}", file=sys.stderr)
+            return 2
+
+    async def work(database: Database) -> str:
+        return await csv_of(database, scope, japan_date(SystemClock().now()), None)
+
+    sys.stdout.write(asyncio.run(_with_database(settings, work)))
+    return 0
+
+
 def _lapse(settings: Settings) -> int:
     async def work(database: Database) -> int:
         return await lapse_due_premiums(SqlUnitOfWork(database), SystemClock())
@@ -448,6 +473,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _seed(settings)
     if args.command == "join":
         return _join(args, settings)
+    if args.command == "export":
+        return _export(args, settings)
     if args.command == "lapse":
         return _lapse(settings)
     if args.command == "verify":

@@ -39,3 +39,6 @@ def prefecture_of(code: str) -> str:
 
 def is_prefecture(code: str) -> bool:
     return code[2:5] == "000"
+
+
+PREFECTURES = tuple(prefecture_of(f"{number:02d}") for number in range(1, 48))

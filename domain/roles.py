@@ -43,3 +43,15 @@ class Actor:
             municipality_code.is_prefecture(self.municipality_code)
             and municipality_code.prefecture_of(place_code) == self.municipality_code
         )
+
+    def sees_figures_of(self, place_code: str) -> bool:
+        """A place's figures: its staff (and its prefecture's) and national analysts."""
+        return self.role is Role.ANALYST or self.administers(place_code)
+
+    def sees_small_counts_of(self, place_code: str) -> bool:
+        """Only a place's own staff see its counts below ten as they are."""
+        return self.governs(place_code)
+
+    @property
+    def sees_national_figures(self) -> bool:
+        return self.role in (Role.ANALYST, Role.STAFF, Role.OPERATOR)

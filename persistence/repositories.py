@@ -11,18 +11,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain import municipality_code
 from domain.activities import Activity, ActivityStatus
 from domain.certificates import Certificate
 from domain.events import MunicipalEvent
 from domain.notices import Notice, publication
 from domain.places import Participation
 from domain.premium import PremiumPolicy
-from domain.registrations import Registration
+from domain.registrations import Registration, RegistrationStatus
 from domain.residents import Resident
+from domain.statistics import Person, Tie
 from domain.support import SupportMeasure
 from domain.tiers import Tier
-from domain.vocabulary import ActivityKind
-from persistence import mapping, outbox, status_entries, tables
+from domain.vocabulary import ActivityKind, Interest, Relationship
+from persistence import mapping, outbox, status_entries, tables, tallies
 from persistence.conflicts import conflicts_raised, violates
 
 # Tries for a free status index before a certificate gives up (each try picks at random).
@@ -33,6 +35,22 @@ async def _record_events(session: AsyncSession, events: list[MunicipalEvent]) ->
     """What an aggregate went through goes to the outbox once, with the change itself."""
     await outbox.append(session, events)
     events.clear()
+
+
+def _person(row: tables.Resident) -> Person:
+    home = row.home_municipality_code
+    return Person(municipality_code.prefecture_of(home) if home else None, row.birth_year)
+
+
+def _tie(row: tables.Registration) -> Tie | None:
+    """What an active registration adds to the figures; nothing once it is not active."""
+    if row.status != RegistrationStatus.ACTIVE.value:
+        return None
+    return Tie(
+        Relationship(row.relationship),
+        tuple(Interest(interest) for interest in row.interests),
+        Tier(row.tier),
+    )
 
 
 class SqlResidentRepository:
@@ -60,7 +78,11 @@ class SqlResidentRepository:
             self._session.add(mapping.resident_to_row(resident))
 
     async def update(self, resident: Resident) -> None:
-        await self._session.merge(mapping.resident_to_row(resident))
+        stored = await self._session.get(tables.Resident, resident.id)
+        before = _person(stored) if stored else None
+        row = await self._session.merge(mapping.resident_to_row(resident))
+        if before is not None:
+            await tallies.person_corrected(self._session, resident.id, before, _person(row))
 
 
 class SqlPlaceRepository:
@@ -108,16 +130,35 @@ class SqlRegistrationRepository:
         )
 
     async def add(self, registration: Registration) -> None:
-        self._session.add(mapping.registration_to_row(registration))
+        row = mapping.registration_to_row(registration)
+        self._session.add(row)
         # Without ORM relationships the flush order is not known: the registration goes first.
         async with conflicts_raised():
             await self._session.flush()
+        await tallies.registration_changed(
+            self._session,
+            registration.resident_id,
+            registration.municipality_code,
+            None,
+            _tie(row),
+            tallies.flows(registration.events),
+        )
         for certificate in registration.certificates:
             await self._add_certificate(certificate)
         await _record_events(self._session, registration.events)
 
     async def update(self, registration: Registration) -> None:
-        await self._session.merge(mapping.registration_to_row(registration))
+        previous = await self._session.get(tables.Registration, registration.id)
+        before = _tie(previous) if previous else None
+        row = await self._session.merge(mapping.registration_to_row(registration))
+        await tallies.registration_changed(
+            self._session,
+            registration.resident_id,
+            registration.municipality_code,
+            before,
+            _tie(row),
+            tallies.flows(registration.events),
+        )
         stored = {
             row.id
             for row in (
@@ -218,7 +259,16 @@ class SqlActivityRepository:
         await _record_events(self._session, activity.events)
 
     async def update(self, activity: Activity) -> None:
+        stored = await self._session.get(tables.Activity, activity.id)
+        was_verified = stored is not None and stored.status == ActivityStatus.VERIFIED.value
         await self._session.merge(mapping.activity_to_row(activity))
+        if activity.status is ActivityStatus.VERIFIED and not was_verified and activity.reviewed_at:
+            tallies.activity_verified(
+                self._session,
+                activity.resident_id,
+                activity.municipality_code,
+                activity.reviewed_at,
+            )
         await _record_events(self._session, activity.events)
 
 

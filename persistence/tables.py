@@ -317,3 +317,28 @@ class MunicipalEvent(SQLModel, table=True):
     subject_kind: str = Field(max_length=16)
     subject_id: uuid.UUID
     tier: str | None = Field(default=None, max_length=16)
+
+
+class Tally(SQLModel, table=True):
+    """Figures of related population, kept in the transaction of each change (see
+    domain/statistics.py): a scope (a place, or JP for the nation), a figure's name, and one
+    of a few parts chosen by person, summed when read."""
+
+    __tablename__ = "tally"
+
+    scope: str = Field(primary_key=True, max_length=6)
+    figure: str = Field(primary_key=True, max_length=40)
+    shard: int = Field(primary_key=True)
+    count: int = Field(default=0, sa_type=BigInteger)
+
+
+class TallyMember(SQLModel, table=True):
+    """A person's active registrations within a prefecture or the nation, so that each person
+    counts once there however many places they register with."""
+
+    __tablename__ = "tally_member"
+
+    scope: str = Field(primary_key=True, max_length=6)
+    resident_id: uuid.UUID = Field(primary_key=True, foreign_key="resident.id", index=True)
+    registrations: int = 0
+    premium: int = 0

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from persistence import tallies
 from persistence.conflicts import conflicts_raised
 from persistence.database import Database
 from persistence.repositories import (
@@ -62,11 +63,15 @@ class SqlUnitOfWork:
         self._session = None
 
     async def commit(self) -> None:
+        session = self._require_session()
         async with conflicts_raised():
-            await self._require_session().commit()
+            await tallies.flush(session)
+            await session.commit()
 
     async def rollback(self) -> None:
-        await self._require_session().rollback()
+        session = self._require_session()
+        tallies.discard(session)
+        await session.rollback()
 
     def _require_session(self) -> AsyncSession:
         if self._session is None:

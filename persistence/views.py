@@ -24,6 +24,7 @@ from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
 from domain.notices import FeedScope, NoticeAudience
 from domain.registrations import RegistrationStatus
+from domain.statistics import Flow, daily_figure
 from domain.tiers import Tier
 from persistence import tables
 
@@ -394,3 +395,40 @@ async def notice_reaching(
         return None
     statement = select(tables.Notice).where(tables.Notice.id == notice_id, *_reaching(scope, now))
     return (await session.exec(statement)).first()
+
+
+def _figures_since(since: date) -> ColumnElement[bool]:
+    """Daily counts (new registrations) only as far back as asked: they pile up day by day."""
+    figure = col(tables.Tally.figure)
+    return or_(
+        not_(figure.startswith(f"{Flow.REGISTERED_ON}:")),
+        figure >= daily_figure(since),
+    )
+
+
+async def figures(
+    session: AsyncSession, scopes: Sequence[str], since: date, names: Sequence[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """The figures of scopes (places' codes, or the nation's), their parts summed; only
+    `names` if given."""
+    t = tables.Tally
+    statement = select(t.scope, t.figure, func.sum(t.count)).where(
+        col(t.scope).in_(scopes), _figures_since(since)
+    )
+    if names is not None:
+        statement = statement.where(col(t.figure).in_(names))
+    rows = await session.exec(statement.group_by(col(t.scope), col(t.figure)))
+    found: dict[str, dict[str, int]] = {scope: {} for scope in scopes}
+    for scope, figure, count in rows:
+        found[scope][figure] = int(count)
+    return found
+
+
+async def participating_municipalities(session: AsyncSession, today: date) -> int:
+    p = tables.Participation
+    code = col(p.municipality_code)
+    # Digits three to five of a prefecture's code are 000 (domain.municipality_code).
+    statement = select(func.count()).where(
+        col(p.starts_on) <= today, func.substr(code, 3, 3) != "000"
+    )
+    return int((await session.exec(statement)).one())

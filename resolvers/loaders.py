@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.activities import ActivityStatus
 from domain.clock import Clock, japan_date
+from domain.overview import NEW_WITHIN_DAYS
 from domain.premium import WINDOW_DAYS_RANGE
 from domain.tiers import Tier
 from persistence import tables, views
@@ -99,6 +100,20 @@ class CertificateByRegistrationIdLoader(_DatabaseLoader[uuid.UUID, tables.Certif
         return await self._by_key(keys, views.current_certificates)
 
 
+class FiguresByScopeLoader(_DatabaseLoader[str, dict[str, int]]):
+    """Every figure of each place (or of the nation) asked for, in one statement."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        super().__init__(database)
+        self._clock = clock
+
+    async def fetch(self, keys: list[str]) -> list[dict[str, int]]:
+        since = japan_date(self._clock.now()) - timedelta(days=NEW_WITHIN_DAYS - 1)
+        async with self._session() as session:
+            found = await views.figures(session, keys, since)
+        return [found[key] for key in keys]
+
+
 @dataclass(frozen=True)
 class RegistrationPage:
     code: str
@@ -181,6 +196,10 @@ class Loaders:
         self._database = database
         self._directory = directory
         self._clock = clock
+
+    @cached_property
+    def figures_by_scope(self) -> FiguresByScopeLoader:
+        return FiguresByScopeLoader(self._database, self._clock)
 
     @cached_property
     def municipality_by_code(self) -> MunicipalityByCodeLoader:

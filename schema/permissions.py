@@ -110,3 +110,15 @@ class HoldsOrAdministersThisRecord(_Denial):
         if actor.administers(source.municipality_code):
             return True
         return await HoldsThisRecord().has_permission(source, info, **kwargs)
+
+
+class SeesFiguresOfThisPlace(_Denial):
+    """The figures of the municipality the field belongs to."""
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return _actor(info).sees_figures_of(source.code)
+
+
+class SeesNationalFigures(_Denial):
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return _actor(info).sees_national_figures

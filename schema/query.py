@@ -6,8 +6,9 @@ import strawberry
 from strawberry import BasePermission
 from strawberry.utils.await_maybe import await_maybe
 
-from resolvers import certificates, inputs, reads, support
+from resolvers import certificates, inputs, reads, statistics, support
 from schema.limits import PartnerRateLimit
+from schema.national import NationalStats
 from schema.notices import Notice
 from schema.partners import CertificateVerification, SupportEligibility
 from schema.permissions import (
@@ -16,6 +17,7 @@ from schema.permissions import (
     IsResident,
     IsSignedIn,
     IsTheResident,
+    SeesNationalFigures,
 )
 from schema.relay import Connection, Node, connection
 from schema.types import Activity, Ctx, Municipality, Registration, Resident
@@ -29,6 +31,13 @@ class Query:
     )
     async def me(self, info: Ctx) -> Resident:
         return Resident.from_row(await reads.me(info.context))
+
+    @strawberry.field(
+        permission_classes=[SeesNationalFigures],
+        description="The nation's related population (analysts, staff and the operator).",
+    )
+    async def national_stats(self, info: Ctx) -> NationalStats:
+        return NationalStats.of(await statistics.nation(info.context))
 
     @strawberry.field(
         permission_classes=[IsResident],

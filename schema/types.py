@@ -16,7 +16,7 @@ from domain import registrations as registration_rules
 from domain.clock import japan_date
 from domain.premium import premium_refusals, standing_for
 from persistence import mapping, tables
-from resolvers import certificates, inputs, reads
+from resolvers import certificates, inputs, reads, statistics
 from resolvers.context import Context
 from resolvers.qr import qr_svg
 from schema.enums import (
@@ -34,8 +34,10 @@ from schema.permissions import (
     HoldsOrAdministersThisRecord,
     HoldsThisRecord,
     IsTheResident,
+    SeesFiguresOfThisPlace,
 )
 from schema.relay import Connection, Node, connection
+from schema.statistics import PlaceStats
 
 Ctx = Info[Context, None]
 
@@ -139,6 +141,14 @@ class Municipality:
             page.has_next,
             after,
         )
+
+    @strawberry.field(
+        permission_classes=[SeesFiguresOfThisPlace],
+        description="The place's related population: for its staff (and its prefecture's) and"
+        " national analysts; counts below ten are suppressed except for its own staff.",
+    )
+    async def stats(self, info: Ctx) -> PlaceStats | None:
+        return PlaceStats.of(await statistics.place(info.context, self.code))
 
     @strawberry.field(
         permission_classes=[AdministersThisPlace],

@@ -27,6 +27,8 @@ BACKENDS = ["sqlite", "postgresql"]
 
 # Children first, so that deleting never trips a foreign key.
 TRANSIENT_TABLES = (
+    tables.Tally,
+    tables.TallyMember,
     tables.MunicipalEvent,
     tables.Notice,
     tables.SupportMeasure,

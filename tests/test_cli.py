@@ -125,3 +125,18 @@ def test_verify_explains_what_it_cannot_use(
     # No keys on this machine, and verifying does not make one.
     assert main(["verify", "x"]) == 2
     assert not fresh.certificate_keys.exists() or not list(fresh.certificate_keys.glob("*.pem"))
+
+
+def test_export_stats_as_open_data(fresh: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["seed", "--demo"]) == 0
+    capsys.readouterr()
+    assert main(["export", "stats", "--scope", "204854", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "scope,figure,key,value,suppressed"
+    # The demo village has a handful of registrants: too few to show anyone but its staff.
+    assert "204854,registrants,,,True" in lines
+    assert main(["export", "stats", "--scope", "nation"]) == 0
+    assert "nation,unique_residents,,,True" in capsys.readouterr().out.splitlines()
+    assert main(["export", "stats", "--scope", "204855"]) == 2
+    assert "valid check digit" in capsys.readouterr().err

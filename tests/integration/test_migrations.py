@@ -37,7 +37,9 @@ async def test_down_to_nothing_and_up_again(tmp_path: Path) -> None:
         await database.dispose()
 
 
-async def test_certificates_issued_before_status_lists_get_places(tmp_path: Path) -> None:
+async def test_records_made_before_a_revision_are_carried_into_it(tmp_path: Path) -> None:
+    """Certificates issued before status lists get places in them; registrations made before
+    the figures count in them."""
     url = f"sqlite+aiosqlite:///{tmp_path}/backfill.db"
     command.upgrade(migrate.alembic_config(url), "0001")
     database = connect(url)
@@ -66,8 +68,19 @@ async def test_certificates_issued_before_status_lists_get_places(tmp_path: Path
                     text("SELECT status_list_id, status_index FROM certificate")
                 )
             ).all()
+            counted = (
+                await connection.execute(
+                    text(
+                        "SELECT scope, SUM(count) FROM tally WHERE figure = 'persons'"
+                        " GROUP BY scope ORDER BY scope"
+                    )
+                )
+            ).all()
+            members = (await connection.execute(text("SELECT scope FROM tally_member"))).all()
         assert len(placed) == 1
         assert placed[0][0] == 1
         assert 0 <= placed[0][1] < 131072
+        assert [tuple(row) for row in counted] == [("200000", 1), ("204854", 1), ("JP", 1)]
+        assert sorted(row[0] for row in members) == ["200000", "JP"]
     finally:
         await database.dispose()

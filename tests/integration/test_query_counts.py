@@ -29,6 +29,10 @@ PLACES = (HAKUBA, HIGASHIKAWA, NAGANO, "363421", "325252")
 MY_PROFILE_QUERIES = 5
 # the page with its total, through window functions (1); the residents on it (1).
 REGISTRANTS_QUERIES = 2
+# the premium policy (1); every figure of the place (1).
+DASHBOARD_QUERIES = 2
+# the nation's figures (1), the prefectures' (1), the places taking part (1).
+NATIONAL_OVERVIEW_QUERIES = 3
 
 
 async def test_my_profile(api: Api, clock: FixedClock, queries: QueryCounter) -> None:
@@ -84,3 +88,19 @@ async def test_many_places_registrants_at_once(
     assert (totals[NAGANO], totals[HAKUBA], totals["202011"], totals["204072"]) == (3, 1, 1, 0)
     # the list and its total (2); every municipality's page (1) and the prefecture's own (1).
     assert queries.count == 4, queries.statements
+
+
+async def test_dashboards(api: Api, clock: FixedClock, queries: QueryCounter) -> None:
+    await join(api, HAKUBA, clock)
+    counts = []
+    for n in range(3):
+        await register(api, api.resident(f"person-{n}"), HAKUBA)
+        queries.reset()
+        body = await api.op("MunicipalityDashboard", {"code": HAKUBA}, api.staff(HAKUBA))
+        assert body["data"]["municipality"]["stats"]["registrants"] == n + 1
+        dashboard = queries.count
+        queries.reset()
+        body = await api.op("NationalOverview", {}, api.token("analyst", "analyst"))
+        assert "errors" not in body
+        counts.append((dashboard, queries.count))
+    assert counts == [(DASHBOARD_QUERIES, NATIONAL_OVERVIEW_QUERIES)] * 3, queries.statements

@@ -1,0 +1,186 @@
+"""The figures of a scope, put together for a dashboard and disclosed as the viewer may see
+them (domain/disclosure.py)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain import disclosure
+from domain.statistics import (
+    PERSONS,
+    REGISTRATIONS,
+    Flow,
+    daily_figure,
+    person_tier_figure,
+    tier_figure,
+)
+from domain.tiers import Tier
+from domain.vocabulary import Interest, Relationship
+
+NEW_WITHIN_DAYS = 30
+
+Cells = dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class Month:
+    month: str
+    registrations: int | None
+    withdrawals: int | None
+    premium_grants: int | None
+    verified_activities: int | None
+
+
+@dataclass(frozen=True)
+class PlaceOverview:
+    registrants: int | None
+    basic: int | None
+    premium: int | None
+    registrations: int | None
+    new_last_30_days: int | None
+    premium_conversion_rate: float | None
+    by_relationship: Cells
+    by_home_prefecture: Cells
+    by_age_band: Cells
+    by_interest: Cells
+    monthly: list[Month]
+
+
+def _with_prefix(figures: Mapping[str, int], prefix: str) -> dict[str, int]:
+    return {
+        name.removeprefix(prefix): count
+        for name, count in figures.items()
+        if name.startswith(prefix) and count
+    }
+
+
+def _reveal(counts: Mapping[str, int], *, adds_up: bool, exact: bool) -> Cells:
+    if exact:
+        return dict(counts)
+    return disclosure.breakdown(counts, adds_up=adds_up)
+
+
+def _one(count: int, exact: bool) -> int | None:
+    return count if exact else disclosure.shown(count)
+
+
+def monthly(figures: Mapping[str, int], *, exact: bool) -> list[Month]:
+    """Month by month. Each series is a breakdown that adds up (registrations less withdrawals
+    is the number registered now), so each hides a second month with a lone small one."""
+    series = {
+        flow: _reveal(_with_prefix(figures, f"{flow}:"), adds_up=True, exact=exact)
+        for flow in Flow.ALL_MONTHLY
+    }
+    months = sorted({month for counts in series.values() for month in counts})
+    return [
+        Month(
+            month=month,
+            registrations=series[Flow.REGISTERED].get(month, 0),
+            withdrawals=series[Flow.WITHDRAWN].get(month, 0),
+            premium_grants=series[Flow.PREMIUM_GRANTED].get(month, 0),
+            verified_activities=series[Flow.ACTIVITY_VERIFIED].get(month, 0),
+        )
+        for month in months
+    ]
+
+
+def _age_bands(figures: Mapping[str, int], today: date) -> dict[str, int]:
+    bands: Counter[str] = Counter({band.key: 0 for band in disclosure.AGE_BANDS})
+    for born, count in _with_prefix(figures, "born:").items():
+        bands[disclosure.age_band(int(born) if born.isdigit() else None, today)] += count
+    return dict(bands)
+
+
+def _every(keys: Iterable[str], counts: Mapping[str, int]) -> dict[str, int]:
+    return {key: counts.get(key, 0) for key in keys}
+
+
+def place_overview(figures: Mapping[str, int], today: date, *, exact: bool) -> PlaceOverview:
+    """`exact`: the viewer is the place's own staff, who see small counts as they are."""
+    persons = figures.get(PERSONS, 0)
+    tiers = _reveal(
+        {tier.value: figures.get(person_tier_figure(tier), 0) for tier in Tier},
+        adds_up=True,
+        exact=exact,
+    )
+    registrants = _one(persons, exact)
+    new = sum(
+        figures.get(daily_figure(today - timedelta(days=back)), 0)
+        for back in range(NEW_WITHIN_DAYS)
+    )
+    return PlaceOverview(
+        registrants=registrants,
+        basic=tiers[Tier.BASIC.value],
+        premium=tiers[Tier.PREMIUM.value],
+        registrations=_one(figures.get(REGISTRATIONS, 0), exact),
+        new_last_30_days=_one(new, exact),
+        premium_conversion_rate=disclosure.ratio(tiers[Tier.PREMIUM.value], registrants),
+        by_relationship=_reveal(
+            _every(Relationship, _with_prefix(figures, "relationship:")), adds_up=True, exact=exact
+        ),
+        by_home_prefecture=_reveal(_with_prefix(figures, "home:"), adds_up=True, exact=exact),
+        by_age_band=_reveal(_age_bands(figures, today), adds_up=True, exact=exact),
+        # A registration may have several interests or none: these add up to nothing shown.
+        by_interest=_reveal(
+            _every(Interest, _with_prefix(figures, "interest:")), adds_up=False, exact=exact
+        ),
+        monthly=monthly(figures, exact=exact),
+    )
+
+
+@dataclass(frozen=True)
+class PrefectureLine:
+    prefecture_code: str
+    registrations: int | None
+    unique_residents: int | None
+    premium: int | None
+
+
+@dataclass(frozen=True)
+class NationalOverview:
+    unique_residents: int | None
+    total_registrations: int | None
+    premium_registrations: int | None
+    participating_municipalities: int
+    by_prefecture: list[PrefectureLine]
+    registrations_per_resident: Cells
+    monthly: list[Month]
+
+
+def national_overview(
+    nation: Mapping[str, int],
+    prefectures: Mapping[str, Mapping[str, int]],
+    participating_municipalities: int,
+) -> NationalOverview:
+    """Nobody is the nation's own staff: every small count is suppressed."""
+    premium_figure = tier_figure(Tier.PREMIUM)
+    codes = sorted(prefectures)
+    registrations = disclosure.breakdown(
+        {code: prefectures[code].get(REGISTRATIONS, 0) for code in codes}, adds_up=True
+    )
+    premium = disclosure.breakdown(
+        {code: prefectures[code].get(premium_figure, 0) for code in codes}, adds_up=True
+    )
+    return NationalOverview(
+        unique_residents=disclosure.shown(nation.get(PERSONS, 0)),
+        total_registrations=disclosure.shown(nation.get(REGISTRATIONS, 0)),
+        premium_registrations=disclosure.shown(nation.get(premium_figure, 0)),
+        participating_municipalities=participating_municipalities,
+        by_prefecture=[
+            PrefectureLine(
+                prefecture_code=code,
+                registrations=registrations[code],
+                # A person may be in two prefectures: these do not add up to the nation's.
+                unique_residents=disclosure.shown(prefectures[code].get(PERSONS, 0)),
+                premium=premium[code],
+            )
+            for code in codes
+        ],
+        registrations_per_resident=disclosure.breakdown(
+            _with_prefix(nation, "places:"), adds_up=True
+        ),
+        monthly=monthly(nation, exact=False),
+    )

@@ -1,0 +1,209 @@
+"""Keeping the figures of related population up to date, in the transaction of each change.
+
+Repositories tell what changed; the changes to figures gather in the session and are written
+at commit, summed, in one order (so two transactions never wait for each other's figure rows
+the other way round). A person's membership of a prefecture or of the nation is read and
+written at once, because whether they enter or leave it decides what counts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain import municipality_code
+from domain.clock import japan_date
+from domain.events import EventType, MunicipalEvent
+from domain.registrations import RegistrationStatus
+from domain.statistics import (
+    Flow,
+    Membership,
+    Person,
+    Tie,
+    daily_figure,
+    membership_change,
+    monthly_figure,
+    person_change,
+    scopes_of,
+    shard_of,
+    tie_change,
+)
+from domain.tiers import Tier
+from persistence import tables
+
+PENDING = "tallies"
+
+Key = tuple[str, str, int]
+
+
+def _pending(session: AsyncSession) -> Counter[Key]:
+    pending: Counter[Key] = session.info.setdefault(PENDING, Counter())
+    return pending
+
+
+def _count(session: AsyncSession, scope: str, shard: int, changes: Mapping[str, int]) -> None:
+    pending = _pending(session)
+    for figure, change in changes.items():
+        pending[(scope, figure, shard)] += change
+
+
+def _insert(session: AsyncSession, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+async def flush(session: AsyncSession) -> None:
+    """Write the figures this transaction changed."""
+    pending: Counter[Key] | None = session.info.pop(PENDING, None)
+    rows = [
+        {"scope": scope, "figure": figure, "shard": shard, "count": change}
+        for (scope, figure, shard), change in sorted((pending or Counter()).items())
+        if change
+    ]
+    if not rows:
+        return
+    table = tables.Tally.__table__  # type: ignore[attr-defined]
+    statement = _insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["scope", "figure", "shard"],
+        set_={"count": table.c.count + statement.excluded["count"]},
+    )
+    await (await session.connection()).execute(statement, rows)
+
+
+def discard(session: AsyncSession) -> None:
+    session.info.pop(PENDING, None)
+
+
+async def _person(session: AsyncSession, resident_id: uuid.UUID) -> Person:
+    row = (
+        await session.exec(
+            select(
+                col(tables.Resident.birth_year), col(tables.Resident.home_municipality_code)
+            ).where(col(tables.Resident.id) == resident_id)
+        )
+    ).one()
+    birth_year, home = row
+    return Person(municipality_code.prefecture_of(home) if home else None, birth_year)
+
+
+async def _member(
+    session: AsyncSession, scope: str, resident_id: uuid.UUID, registrations: int, premium: int
+) -> tuple[Membership, Membership]:
+    """The person's membership of a scope before and after this change."""
+    table = tables.TallyMember.__table__  # type: ignore[attr-defined]
+    statement = _insert(session, table).values(
+        scope=scope, resident_id=resident_id, registrations=registrations, premium=premium
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["scope", "resident_id"],
+        set_={
+            "registrations": table.c.registrations + statement.excluded["registrations"],
+            "premium": table.c.premium + statement.excluded["premium"],
+        },
+    ).returning(table.c.registrations, table.c.premium)
+    connection = await session.connection()
+    now_registrations, now_premium = (await connection.execute(statement)).one()
+    after = Membership(now_registrations, now_premium)
+    if not now_registrations:
+        await connection.execute(
+            delete(table).where(table.c.scope == scope, table.c.resident_id == resident_id)
+        )
+    return after.after(-registrations, -premium), after
+
+
+def _one(tie: Tie | None) -> Membership:
+    if tie is None:
+        return Membership()
+    return Membership(1, int(tie.tier is Tier.PREMIUM))
+
+
+async def registration_changed(
+    session: AsyncSession,
+    resident_id: uuid.UUID,
+    place_code: str,
+    before: Tie | None,
+    after: Tie | None,
+    flows: Mapping[str, int],
+) -> None:
+    """A registration went from one state to another (None: not active, or not there)."""
+    shard = shard_of(resident_id)
+    ties = tie_change(before, after)
+    registrations = _one(after).registrations - _one(before).registrations
+    premium = _one(after).premium - _one(before).premium
+    person = await _person(session, resident_id) if registrations or premium else None
+    for scope in scopes_of(place_code):
+        _count(session, scope, shard, ties)
+        _count(session, scope, shard, flows)
+        if person is None:
+            continue
+        if scope == place_code and not municipality_code.is_prefecture(scope):
+            # One active registration per person and municipality: the tie is the membership.
+            was, now = _one(before), _one(after)
+        else:
+            was, now = await _member(session, scope, resident_id, registrations, premium)
+        _count(session, scope, shard, membership_change(scope, person, was, now))
+
+
+async def person_corrected(
+    session: AsyncSession, resident_id: uuid.UUID, before: Person, after: Person
+) -> None:
+    """A registrant's home or birth year changed: move them in every scope they count in."""
+    if before == after:
+        return
+    shard = shard_of(resident_id)
+    registration = tables.Registration
+    municipalities = await session.exec(
+        select(col(registration.municipality_code), col(registration.tier)).where(
+            col(registration.resident_id) == resident_id,
+            col(registration.status) == RegistrationStatus.ACTIVE.value,
+            col(registration.municipality_code) != col(registration.prefecture_code),
+        )
+    )
+    member = tables.TallyMember
+    wider = await session.exec(
+        select(col(member.scope), col(member.premium)).where(col(member.resident_id) == resident_id)
+    )
+    memberships = [(scope, Tier(tier)) for scope, tier in municipalities] + [
+        (scope, Tier.PREMIUM if premium else Tier.BASIC) for scope, premium in wider
+    ]
+    for scope, tier in memberships:
+        _count(session, scope, shard, person_change(before, after, tier))
+
+
+def _month(flow: str, at: datetime) -> dict[str, int]:
+    return {monthly_figure(flow, japan_date(at)): 1}
+
+
+FLOW_OF = {
+    EventType.WITHDRAWN: Flow.WITHDRAWN,
+    EventType.PREMIUM_GRANTED: Flow.PREMIUM_GRANTED,
+}
+
+
+def flows(events: Iterable[MunicipalEvent]) -> Counter[str]:
+    """What a registration went through in this transaction, by month (new ones by day too):
+    from its events, so that two grants in one month count twice."""
+    counted: Counter[str] = Counter()
+    for event in events:
+        if event.type is EventType.REGISTERED:
+            counted[monthly_figure(Flow.REGISTERED, japan_date(event.occurred_at))] += 1
+            counted[daily_figure(japan_date(event.occurred_at))] += 1
+        elif event.type in FLOW_OF:
+            counted.update(_month(FLOW_OF[event.type], event.occurred_at))
+    return counted
+
+
+def activity_verified(
+    session: AsyncSession, resident_id: uuid.UUID, place_code: str, at: datetime
+) -> None:
+    for scope in scopes_of(place_code):
+        _count(session, scope, shard_of(resident_id), _month(Flow.ACTIVITY_VERIFIED, at))
