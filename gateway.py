@@ -38,7 +38,7 @@ from edge.issuer_routes import issuer_routes
 from edge.rate_limit import RateLimiter
 from edge.settings import Settings
 from edge.tokens import InvalidToken, LocalIssuer, TokenVerifier, load_or_create_key
-from persistence import master_data, migrate
+from persistence import master_data, migrate, synthetic
 from persistence.database import Database, connect
 from persistence.unit_of_work import SqlUnitOfWork
 from resolvers.context import Context
@@ -235,7 +235,12 @@ def _parser() -> argparse.ArgumentParser:
     migrate_command.add_argument("--database-url")
 
     seed = commands.add_parser("seed", help="add data")
-    seed.add_argument("--demo", action="store_true", required=True, help="the demo data set")
+    data_set = seed.add_mutually_exclusive_group(required=True)
+    data_set.add_argument("--demo", action="store_true", help="the demo data set")
+    data_set.add_argument(
+        "--synthetic", action="store_true", help="a synthetic population at scale (benchmarks)"
+    )
+    seed.add_argument("--residents", type=int, default=10_000, help="with --synthetic")
     seed.add_argument("--database-url")
 
     join = commands.add_parser("join", help="record a place's participation, as the operator")
@@ -337,12 +342,32 @@ def _migrate(settings: Settings) -> int:
     return 0
 
 
-def _seed(settings: Settings) -> int:
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    if args.synthetic:
+        return _seed_synthetic(args.residents, settings)
+
     async def work(database: Database) -> bool:
         return await demo.seed(SqlUnitOfWork(database), SystemClock())
 
     added = asyncio.run(_with_database(settings, work))
     print("demo data added" if added else "demo data already present")
+    return 0
+
+
+def _seed_synthetic(residents: int, settings: Settings) -> int:
+    if residents < 1:
+        print("furusato: --residents must be at least 1", file=sys.stderr)
+        return 2
+
+    async def work(database: Database) -> str:
+        population = await synthetic.seed(database, residents, SystemClock().now())
+        rows = population.rows
+        return (
+            f"{len(rows['resident']):,} synthetic residents added with"
+            f" {len(rows['registration']):,} registrations"
+        )
+
+    print(asyncio.run(_with_database(settings, work)))
     return 0
 
 
@@ -470,7 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "seed":
-        return _seed(settings)
+        return _seed(args, settings)
     if args.command == "join":
         return _join(args, settings)
     if args.command == "export":

@@ -10,15 +10,11 @@ from typing import Any
 
 from sqlalchemy import Select, and_, select
 
-from domain import municipality_code
 from domain.activities import ActivityStatus
 from domain.clock import japan_date
 from domain.events import EventType
-from domain.registrations import RegistrationStatus
-from domain.statistics import Flow, Happening, Person, Recount, Standing, Tie, recount
-from domain.tiers import Tier
-from domain.vocabulary import Interest, Relationship
-from persistence import tables
+from domain.statistics import Flow, Happening, Person, Recount, Standing, recount
+from persistence import tables, tallies
 
 Row = Any
 
@@ -71,26 +67,14 @@ def from_rows(
         Standing(
             resident_id=row.resident_id,
             place_code=row.municipality_code,
-            tie=Tie(
-                Relationship(row.relationship),
-                tuple(Interest(interest) for interest in row.interests),
-                Tier(row.tier),
-            )
-            if row.status == RegistrationStatus.ACTIVE.value
-            else None,
+            tie=tallies.tie_of(row.status, row.relationship, row.interests, row.tier),
             registered_on=japan_date(row.registered_at),
             withdrawn_on=_day(row.withdrawn_at),
         )
         for row in registrations
     ]
     people: dict[uuid.UUID, Person] = {
-        row.id: Person(
-            municipality_code.prefecture_of(row.home_municipality_code)
-            if row.home_municipality_code
-            else None,
-            row.birth_year,
-        )
-        for row in residents
+        row.id: tallies.person_of(row.home_municipality_code, row.birth_year) for row in residents
     }
     happenings = [
         Happening(row.resident_id, row.municipality_code, Flow.PREMIUM_GRANTED, japan_date(row[2]))

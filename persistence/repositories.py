@@ -11,19 +11,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from domain import municipality_code
 from domain.activities import Activity, ActivityStatus
 from domain.certificates import Certificate
 from domain.events import MunicipalEvent
 from domain.notices import Notice, publication
 from domain.places import Participation
 from domain.premium import PremiumPolicy
-from domain.registrations import Registration, RegistrationStatus
+from domain.registrations import Registration
 from domain.residents import Resident
 from domain.statistics import Person, Tie
 from domain.support import SupportMeasure
 from domain.tiers import Tier
-from domain.vocabulary import ActivityKind, Interest, Relationship
+from domain.vocabulary import ActivityKind
 from persistence import mapping, outbox, status_entries, tables, tallies
 from persistence.conflicts import conflicts_raised, violates
 
@@ -38,19 +37,11 @@ async def _record_events(session: AsyncSession, events: list[MunicipalEvent]) ->
 
 
 def _person(row: tables.Resident) -> Person:
-    home = row.home_municipality_code
-    return Person(municipality_code.prefecture_of(home) if home else None, row.birth_year)
+    return tallies.person_of(row.home_municipality_code, row.birth_year)
 
 
 def _tie(row: tables.Registration) -> Tie | None:
-    """What an active registration adds to the figures; nothing once it is not active."""
-    if row.status != RegistrationStatus.ACTIVE.value:
-        return None
-    return Tie(
-        Relationship(row.relationship),
-        tuple(Interest(interest) for interest in row.interests),
-        Tier(row.tier),
-    )
+    return tallies.tie_of(row.status, row.relationship, row.interests, row.tier)
 
 
 class SqlResidentRepository:

@@ -4,6 +4,10 @@ Repositories tell what changed; the changes to figures gather in the session and
 at commit, summed, in one order (so two transactions never wait for each other's figure rows
 the other way round). A person's membership of a prefecture or of the nation is read and
 written at once, because whether they enter or leave it decides what counts.
+
+Use cases that add or end a person's registrations hold the lock on the person's row (as
+corrections of their home or birth year do), so that the person's figures are counted with the
+home and birth year that stand when the transaction commits.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from domain.statistics import (
     tie_change,
 )
 from domain.tiers import Tier
+from domain.vocabulary import Interest, Relationship
 from persistence import tables
 
 PENDING = "tallies"
@@ -83,16 +88,28 @@ def discard(session: AsyncSession) -> None:
     session.info.pop(PENDING, None)
 
 
-async def _person(session: AsyncSession, resident_id: uuid.UUID) -> Person:
-    row = (
-        await session.exec(
-            select(
-                col(tables.Resident.birth_year), col(tables.Resident.home_municipality_code)
-            ).where(col(tables.Resident.id) == resident_id)
-        )
-    ).one()
-    birth_year, home = row
+def person_of(home_municipality_code: str | None, birth_year: int | None) -> Person:
+    home = home_municipality_code
     return Person(municipality_code.prefecture_of(home) if home else None, birth_year)
+
+
+def tie_of(status: str, relationship: str, interests: Iterable[str], tier: str) -> Tie | None:
+    """What a registration adds to the figures: nothing once it is not active."""
+    if status != RegistrationStatus.ACTIVE.value:
+        return None
+    return Tie(
+        Relationship(relationship),
+        tuple(Interest(interest) for interest in interests),
+        Tier(tier),
+    )
+
+
+async def _person(session: AsyncSession, resident_id: uuid.UUID) -> Person:
+    statement = select(
+        col(tables.Resident.birth_year), col(tables.Resident.home_municipality_code)
+    ).where(col(tables.Resident.id) == resident_id)
+    birth_year, home = (await session.exec(statement)).one()
+    return person_of(home, birth_year)
 
 
 async def _member(

@@ -44,7 +44,9 @@ async def register_with(
 ) -> Registration:
     async with uow:
         now = clock.now()
-        resident = await resident_for(uow, actor, now)
+        # Locked first, as every use case that changes a person's registrations does: the
+        # figures count their home and birth year, which a concurrent correction would move.
+        resident = await resident_for(uow, actor, now, lock=True)
         if not await uow.places.exists(municipality_code):
             raise unknown_place()
         held = await uow.registrations.of_resident(resident.id)

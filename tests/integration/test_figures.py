@@ -19,7 +19,7 @@ from domain.residents import ProfileChange
 from domain.roles import Actor, Role
 from domain.statistics import Recount
 from domain.vocabulary import ActivityKind, Interest, Relationship
-from persistence import recount, tables
+from persistence import recount, synthetic, tables
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
 from services import activities, places, registrations, residents
@@ -162,3 +162,30 @@ async def test_kept_figures_equal_a_full_recount_after_random_operations(
     # The scenario reached what the figures are about.
     names = {figure.split(":")[0] for _, figure, _ in figures}
     assert {"persons_tier", "premium_granted", "withdrawn", "activity_verified"} <= names
+
+
+async def test_a_synthetic_population_reads_as_if_registered_through_the_platform(
+    database: Database, clock: FixedClock
+) -> None:
+    population = await synthetic.seed(database, 400, clock.now(), seed=7)
+    rows = population.rows
+    assert len(rows["registration"]) > len(rows["resident"])
+    assert any(r["tier"] == "PREMIUM" for r in rows["registration"])
+    assert any(r["status"] == "WITHDRAWN" for r in rows["registration"])
+    # Everyone else keeps working on top of it: a new person's certificate finds its place.
+    await registrations.register_with(
+        SqlUnitOfWork(database),
+        Actor("newcomer", Role.RESIDENT),
+        HAKUBA,
+        Relationship.TOURISM,
+        [],
+        clock,
+    )
+    async with AsyncSession(database.read_engine) as session:
+        figures, members = await _kept(session)
+        counted = await _recounted(session)
+    assert figures == counted.figures
+    assert members == {
+        key: (membership.registrations, membership.premium)
+        for key, membership in counted.members.items()
+    }
