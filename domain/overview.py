@@ -22,6 +22,12 @@ from domain.vocabulary import Interest, Relationship
 
 NEW_WITHIN_DAYS = 30
 
+
+def new_since(today: date) -> date:
+    """The first day whose registrations count as new today."""
+    return today - timedelta(days=NEW_WITHIN_DAYS - 1)
+
+
 Cells = dict[str, int | None]
 
 
@@ -107,9 +113,9 @@ def place_overview(figures: Mapping[str, int], today: date, *, exact: bool) -> P
         exact=exact,
     )
     registrants = _one(persons, exact)
+    first = new_since(today)
     new = sum(
-        figures.get(daily_figure(today - timedelta(days=back)), 0)
-        for back in range(NEW_WITHIN_DAYS)
+        figures.get(daily_figure(first + timedelta(days=day)), 0) for day in range(NEW_WITHIN_DAYS)
     )
     return PlaceOverview(
         registrants=registrants,

@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.activities import ActivityStatus
 from domain.clock import Clock, japan_date
-from domain.overview import NEW_WITHIN_DAYS
+from domain.overview import new_since
 from domain.premium import WINDOW_DAYS_RANGE
 from domain.tiers import Tier
 from persistence import tables, views
@@ -108,7 +108,7 @@ class FiguresByScopeLoader(_DatabaseLoader[str, dict[str, int]]):
         self._clock = clock
 
     async def fetch(self, keys: list[str]) -> list[dict[str, int]]:
-        since = japan_date(self._clock.now()) - timedelta(days=NEW_WITHIN_DAYS - 1)
+        since = new_since(japan_date(self._clock.now()))
         async with self._session() as session:
             found = await views.figures(session, keys, since)
         return [found[key] for key in keys]

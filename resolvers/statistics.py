@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,10 +15,6 @@ from persistence.database import Database
 from resolvers.context import Context
 
 PREFECTURE_FIGURES = (REGISTRATIONS, PERSONS, tier_figure(Tier.PREMIUM))
-
-
-def _since(today: date) -> date:
-    return today - timedelta(days=overview.NEW_WITHIN_DAYS - 1)
 
 
 async def place(context: Context, code: str) -> overview.PlaceOverview:
@@ -35,14 +31,16 @@ async def read_place(
     database: Database, code: str, today: date, *, exact: bool
 ) -> overview.PlaceOverview:
     async with AsyncSession(database.read_engine) as session:
-        figures = await views.figures(session, [code], _since(today))
+        figures = await views.figures(session, [code], overview.new_since(today))
     return overview.place_overview(figures[code], today, exact=exact)
 
 
 async def read_nation(database: Database, today: date) -> overview.NationalOverview:
     prefectures = municipality_code.PREFECTURES
     async with AsyncSession(database.read_engine) as session:
-        national = await views.figures(session, [NATION], _since(today))
-        by_prefecture = await views.figures(session, prefectures, _since(today), PREFECTURE_FIGURES)
+        national = await views.figures(session, [NATION], overview.new_since(today))
+        by_prefecture = await views.figures(
+            session, prefectures, overview.new_since(today), PREFECTURE_FIGURES
+        )
         participating = await views.participating_municipalities(session, today)
     return overview.national_overview(national[NATION], by_prefecture, participating)

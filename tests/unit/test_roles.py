@@ -26,3 +26,18 @@ def test_only_a_places_own_staff_decide_for_it() -> None:
     assert Actor("s", Role.STAFF, municipality_code="204854").governs("204854")
     assert not Actor("s", Role.STAFF, municipality_code="200000").governs("204854")
     assert not Actor("s", Role.INTEGRATION, municipality_code="204854").governs("204854")
+
+
+def test_who_sees_figures_and_who_sees_them_exactly() -> None:
+    village = Actor("s", Role.STAFF, municipality_code="204854")
+    prefecture = Actor("s", Role.STAFF, municipality_code="200000")
+    analyst = Actor("a", Role.ANALYST)
+    assert [a.sees_figures_of("204854") for a in (village, prefecture, analyst)] == [True] * 3
+    assert [a.sees_small_counts_of("204854") for a in (village, prefecture, analyst)] == [
+        True,
+        False,
+        False,
+    ]
+    assert not Actor("r", Role.RESIDENT).sees_figures_of("204854")
+    assert not Actor("p", Role.PARTNER).sees_national_figures
+    assert analyst.sees_national_figures
