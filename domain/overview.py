@@ -154,12 +154,15 @@ class NationalOverview:
     by_prefecture: list[PrefectureLine]
     registrations_per_resident: Cells
     monthly: list[Month]
+    # The breakdowns a place's dashboard has, for the whole country.
+    as_a_place: PlaceOverview
 
 
 def national_overview(
     nation: Mapping[str, int],
     prefectures: Mapping[str, Mapping[str, int]],
     participating_municipalities: int,
+    today: date,
 ) -> NationalOverview:
     """Nobody is the nation's own staff: every small count is suppressed."""
     premium_figure = tier_figure(Tier.PREMIUM)
@@ -189,4 +192,5 @@ def national_overview(
             _with_prefix(nation, "places:"), adds_up=True
         ),
         monthly=monthly(nation, exact=False),
+        as_a_place=place_overview(nation, today, exact=False),
     )

@@ -44,12 +44,8 @@ def _months(scope: str, months: list[Month]) -> list[Row]:
     return rows
 
 
-def place_rows(scope: str, figures: PlaceOverview) -> list[Row]:
+def _breakdowns(scope: str, figures: PlaceOverview) -> list[Row]:
     return [
-        (scope, "registrants", "", figures.registrants),
-        (scope, "basic", "", figures.basic),
-        (scope, "premium", "", figures.premium),
-        (scope, "registrations", "", figures.registrations),
         (scope, "new_last_30_days", "", figures.new_last_30_days),
         (scope, "premium_conversion_rate", "", figures.premium_conversion_rate),
         *_cells(scope, "by_relationship", figures.by_relationship),
@@ -57,6 +53,16 @@ def place_rows(scope: str, figures: PlaceOverview) -> list[Row]:
         *_cells(scope, "by_age_band", figures.by_age_band),
         *_cells(scope, "by_interest", figures.by_interest),
         *_months(scope, figures.monthly),
+    ]
+
+
+def place_rows(scope: str, figures: PlaceOverview) -> list[Row]:
+    return [
+        (scope, "registrants", "", figures.registrants),
+        (scope, "basic", "", figures.basic),
+        (scope, "premium", "", figures.premium),
+        (scope, "registrations", "", figures.registrations),
+        *_breakdowns(scope, figures),
     ]
 
 
@@ -75,7 +81,7 @@ def nation_rows(figures: NationalOverview) -> list[Row]:
             (scope, "prefecture_premium", line.prefecture_code, line.premium),
         ]
     rows += _cells(scope, "registrations_per_resident", figures.registrations_per_resident)
-    return rows + _months(scope, figures.monthly)
+    return rows + _breakdowns(scope, figures.as_a_place)
 
 
 def to_csv(rows: Iterable[Row]) -> str:

@@ -43,4 +43,4 @@ async def read_nation(database: Database, today: date) -> overview.NationalOverv
             session, prefectures, overview.new_since(today), PREFECTURE_FIGURES
         )
         participating = await views.participating_municipalities(session, today)
-    return overview.national_overview(national[NATION], by_prefecture, participating)
+    return overview.national_overview(national[NATION], by_prefecture, participating, today)

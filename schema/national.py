@@ -37,6 +37,16 @@ class NationalStats:
         description="Persons by how many places they are registered with."
     )
     monthly: list[MonthlyFigures]
+    new_last_30_days: int | None = strawberry.field(
+        description="Registrations made in the last 30 days, today included."
+    )
+    premium_conversion_rate: float | None = strawberry.field(
+        description="Persons premium somewhere over persons registered."
+    )
+    by_relationship: list[FigureCount] = strawberry.field(description="Registrations.")
+    by_home_prefecture: list[FigureCount] = strawberry.field(description="Persons.")
+    by_age_band: list[FigureCount] = strawberry.field(description="Persons.")
+    by_interest: list[FigureCount] = strawberry.field(description="Registrations.")
 
     @classmethod
     def of(cls, overview: NationalOverview) -> NationalStats:
@@ -56,4 +66,10 @@ class NationalStats:
             ],
             registrations_per_resident=FigureCount.list_of(overview.registrations_per_resident),
             monthly=MonthlyFigures.list_of(overview.monthly),
+            new_last_30_days=overview.as_a_place.new_last_30_days,
+            premium_conversion_rate=overview.as_a_place.premium_conversion_rate,
+            by_relationship=FigureCount.list_of(overview.as_a_place.by_relationship),
+            by_home_prefecture=FigureCount.list_of(overview.as_a_place.by_home_prefecture),
+            by_age_band=FigureCount.list_of(overview.as_a_place.by_age_band),
+            by_interest=FigureCount.list_of(overview.as_a_place.by_interest),
         )

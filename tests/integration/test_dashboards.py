@@ -88,6 +88,16 @@ async def test_the_nation_in_aggregate(api: Api, clock: FixedClock) -> None:
     # One person in two places: a lone count, hidden with the other.
     assert cells(nation["registrationsPerResident"]) == {"1": None, "2": None}
     assert nation["monthly"][0]["registrations"] == 13
+    # The country has the breakdowns a place's dashboard has, suppressed likewise.
+    body = await api.run(
+        "query { nationalStats { newLast30Days byRelationship { key count }"
+        " byAgeBand { key count } } }",
+        token=api.token("analyst", "analyst"),
+    )
+    breakdowns = body["data"]["nationalStats"]
+    assert breakdowns["newLast30Days"] == 13
+    assert cells(breakdowns["byRelationship"]) == {"BIRTHPLACE": None, "TOURISM": None}
+    assert cells(breakdowns["byAgeBand"]) == {"UNKNOWN": 12}
 
 
 @pytest.mark.parametrize(
