@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.types import ExecutionContext
 
 from schema.errors import CodedErrors, log_unexpected
@@ -12,6 +18,10 @@ from schema.mutation import Mutation
 from schema.query import Query
 from schema.subscription import Subscription
 from schema.types import Activity, Registration, Resident
+
+MAX_TOKENS = 2_000
+MAX_DEPTH = 10
+MAX_ALIASES = 15
 
 
 class PlatformSchema(strawberry.Schema):
@@ -30,6 +40,11 @@ schema = PlatformSchema(
     # (The caches live at module level; each request gets a fresh extension around them.)
     extensions=[
         CodedErrors,
+        # No request may ask much more than the clients' own operations do: the deepest of
+        # them (Registrants) has 7 levels and the longest 79 tokens (tests/test_limits.py).
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
     ],
