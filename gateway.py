@@ -33,7 +33,7 @@ from domain.roles import Role
 from edge import certificate_issuer
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
 from edge.certificate_issuer import CertificateIssuer, NoCertificateKey
-from edge.figures_export import NATION_SCOPE, csv_of, export_routes
+from edge.figures_export import NATION_SCOPE, csv_of, export_routes, known_place
 from edge.issuer_routes import issuer_routes
 from edge.rate_limit import RateLimiter
 from edge.settings import Settings
@@ -198,8 +198,8 @@ def create_app(
 
 # A worker holding thousands of subscriptions keeps millions of long-lived objects; with
 # CPython's default thresholds its full collections stopped every subscriber for seconds
-# (p99 3.7 s with 10,000 subscribers; 0.25 s with these, bench/REPORT-realtime.md). A larger
-# young generation lets the garbage of each delivery die there instead of being promoted.
+# (bench/realtime.py, 10,000 subscribers: p99 3.7 s with the defaults, 0.19-0.25 s with these).
+# A larger young generation lets the garbage of each delivery die there, not be promoted.
 COLLECTOR_THRESHOLDS = (100_000, 50, 100)
 
 
@@ -404,10 +404,16 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
             print(f"furusato: {error}", file=sys.stderr)
             return 2
 
-    async def work(database: Database) -> str:
+    async def work(database: Database) -> str | None:
+        if scope != NATION_SCOPE and not await known_place(database, scope):
+            return None
         return await csv_of(database, scope, japan_date(SystemClock().now()), None)
 
-    sys.stdout.write(asyncio.run(_with_database(settings, work)))
+    written = asyncio.run(_with_database(settings, work))
+    if written is None:
+        print(f"furusato: no place has the code {scope}", file=sys.stderr)
+        return 2
+    sys.stdout.write(written)
     return 0
 
 

@@ -35,9 +35,10 @@ def breakdown(counts: Mapping[str, int], *, adds_up: bool) -> dict[str, int | No
 
 
 def ratio(part: int | None, whole: int | None) -> float | None:
-    if part is None or not whole:
+    """None only when a count it comes from is suppressed; nothing of nothing is 0."""
+    if part is None or whole is None:
         return None
-    return part / whole
+    return part / whole if whole else 0.0
 
 
 @dataclass(frozen=True)

@@ -74,12 +74,28 @@ def _one(count: int, exact: bool) -> int | None:
 
 
 def monthly(figures: Mapping[str, int], *, exact: bool) -> list[Month]:
-    """Month by month. Each series is a breakdown that adds up (registrations less withdrawals
-    is the number registered now), so each hides a second month with a lone small one."""
-    series = {
-        flow: _reveal(_with_prefix(figures, f"{flow}:"), adds_up=True, exact=exact)
+    """Month by month. Registrations less withdrawals is the number registered now, which is
+    shown: the two series are disclosed as one breakdown, so that a lone small month of either
+    takes a second one with it. Grants and verified activities add up to nothing shown."""
+    flows = {
+        flow: {month: count for month, count in _with_prefix(figures, f"{flow}:").items()}
         for flow in Flow.ALL_MONTHLY
     }
+    together = _reveal(
+        {
+            f"{flow}:{month}": count
+            for flow in (Flow.REGISTERED, Flow.WITHDRAWN)
+            for month, count in flows[flow].items()
+        },
+        adds_up=True,
+        exact=exact,
+    )
+    series: dict[str, Cells] = {
+        flow: {month: together[f"{flow}:{month}"] for month in flows[flow]}
+        for flow in (Flow.REGISTERED, Flow.WITHDRAWN)
+    }
+    for flow in (Flow.PREMIUM_GRANTED, Flow.ACTIVITY_VERIFIED):
+        series[flow] = _reveal(flows[flow], adds_up=False, exact=exact)
     months = sorted({month for counts in series.values() for month in counts})
     return [
         Month(
@@ -117,12 +133,20 @@ def place_overview(figures: Mapping[str, int], today: date, *, exact: bool) -> P
     new = sum(
         figures.get(daily_figure(first + timedelta(days=day)), 0) for day in range(NEW_WITHIN_DAYS)
     )
+    months = monthly(figures, exact=exact)
+    hidden = {m.month for m in months if m.registrations is None}
+    if {f"{first:%Y-%m}", f"{today:%Y-%m}"} & hidden:
+        # Else the window, nearly a month, would show a month hidden beside it.
+        new = 0
+        new_shown: int | None = None
+    else:
+        new_shown = _one(new, exact)
     return PlaceOverview(
         registrants=registrants,
         basic=tiers[Tier.BASIC.value],
         premium=tiers[Tier.PREMIUM.value],
         registrations=_one(figures.get(REGISTRATIONS, 0), exact),
-        new_last_30_days=_one(new, exact),
+        new_last_30_days=new_shown,
         premium_conversion_rate=disclosure.ratio(tiers[Tier.PREMIUM.value], registrants),
         by_relationship=_reveal(
             _every(Relationship, _with_prefix(figures, "relationship:")), adds_up=True, exact=exact
@@ -133,7 +157,7 @@ def place_overview(figures: Mapping[str, int], today: date, *, exact: bool) -> P
         by_interest=_reveal(
             _every(Interest, _with_prefix(figures, "interest:")), adds_up=False, exact=exact
         ),
-        monthly=monthly(figures, exact=exact),
+        monthly=months,
     )
 
 

@@ -102,7 +102,7 @@ async def csv_of(database: Database, scope: str, today: date, actor: Actor | Non
     return to_csv(place_rows(scope, figures))
 
 
-async def _known_place(database: Database, code: str) -> bool:
+async def known_place(database: Database, code: str) -> bool:
     async with AsyncSession(database.read_engine) as session:
         return await session.get(tables.Municipality, code) is not None
 
@@ -122,7 +122,7 @@ def export_routes(database: Database, clock: Clock) -> list[Route]:
                 scope = municipality_code.parse(scope, "scope")
             except InvalidInput as error:
                 return PlainTextResponse(str(error), 400)
-            if not await _known_place(database, scope):
+            if not await known_place(database, scope):
                 return PlainTextResponse(f"no place has the code {scope}", 404)
             allowed = actor.sees_figures_of(scope)
         if not allowed:

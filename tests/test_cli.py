@@ -140,3 +140,5 @@ def test_export_stats_as_open_data(fresh: Settings, capsys: pytest.CaptureFixtur
     assert "nation,unique_residents,,,True" in capsys.readouterr().out.splitlines()
     assert main(["export", "stats", "--scope", "204855"]) == 2
     assert "valid check digit" in capsys.readouterr().err
+    assert main(["export", "stats", "--scope", "999997"]) == 2
+    assert "no place has the code 999997" in capsys.readouterr().err

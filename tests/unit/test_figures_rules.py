@@ -94,3 +94,27 @@ def test_new_registrations_are_those_of_the_last_thirty_days() -> None:
     place = overview.place_overview(figures, today, exact=True)
     assert place.new_last_30_days == 9
     assert overview.place_overview(figures, today, exact=False).new_last_30_days is None
+
+
+def test_a_lone_small_month_of_withdrawals_is_not_found_from_the_total() -> None:
+    # 50 registered in January, 3 withdrew in February: 47 registered now, which is shown.
+    figures = {"registered:2027-01": 50, "withdrawn:2027-02": 3, "registrations": 47}
+    months = overview.monthly(figures, exact=False)
+    assert [(m.month, m.registrations, m.withdrawals) for m in months] == [
+        ("2027-01", None, 0),
+        ("2027-02", 0, None),
+    ]
+
+
+def test_the_last_thirty_days_do_not_show_a_hidden_month() -> None:
+    today = date(2027, 4, 30)
+    figures = {
+        "registered:2027-03": 200,
+        "registered:2027-04": 4,
+        **{daily_figure(date(2027, 4, day)): 1 for day in (1, 2, 3, 4)},
+        "persons": 204,
+        "persons_tier:BASIC": 204,
+    }
+    place = overview.place_overview(figures, today, exact=False)
+    assert place.new_last_30_days is None
+    assert overview.place_overview(figures, today, exact=True).new_last_30_days == 4
