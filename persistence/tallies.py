@@ -7,7 +7,9 @@ written at once, because whether they enter or leave it decides what counts.
 
 Use cases that add or end a person's registrations hold the lock on the person's row (as
 corrections of their home or birth year do), so that the person's figures are counted with the
-home and birth year that stand when the transaction commits.
+home and birth year that stand when the transaction commits. Repositories count before they
+append events, and a transaction changes one person's registrations only: a person's
+membership rows are always taken before any event stream, never the other way round.
 """
 
 from __future__ import annotations

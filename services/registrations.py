@@ -20,7 +20,10 @@ from domain.vocabulary import Interest, Relationship
 from services.residents import resident_for
 from services.unit_of_work import Conflict, UnitOfWork
 
-LAPSE_BATCH = 500
+# One registration per transaction: every use case then takes a person's figure rows before
+# any event stream, so that no two transactions wait for each other's in the opposite order
+# (a batch would hold one person's streams while taking the next person's figures).
+LAPSE_BATCH = 1
 
 
 def _not_found() -> Refusal:
@@ -118,7 +121,7 @@ async def apply_for_premium(
 
 
 async def lapse_due_premiums(uow: UnitOfWork, clock: Clock) -> int:
-    """Turn premium that ran out into basic, a batch per transaction; how many lapsed."""
+    """Turn premium that ran out into basic, one per transaction; how many lapsed."""
     lapsed = 0
     while True:
         async with uow:
