@@ -77,10 +77,7 @@ def monthly(figures: Mapping[str, int], *, exact: bool) -> list[Month]:
     """Month by month. Registrations less withdrawals is the number registered now, which is
     shown: the two series are disclosed as one breakdown, so that a lone small month of either
     takes a second one with it. Grants and verified activities add up to nothing shown."""
-    flows = {
-        flow: {month: count for month, count in _with_prefix(figures, f"{flow}:").items()}
-        for flow in Flow.ALL_MONTHLY
-    }
+    flows = {flow: _with_prefix(figures, f"{flow}:") for flow in Flow.ALL_MONTHLY}
     together = _reveal(
         {
             f"{flow}:{month}": count
@@ -135,12 +132,9 @@ def place_overview(figures: Mapping[str, int], today: date, *, exact: bool) -> P
     )
     months = monthly(figures, exact=exact)
     hidden = {m.month for m in months if m.registrations is None}
-    if {f"{first:%Y-%m}", f"{today:%Y-%m}"} & hidden:
-        # Else the window, nearly a month, would show a month hidden beside it.
-        new = 0
-        new_shown: int | None = None
-    else:
-        new_shown = _one(new, exact)
+    # Else the window, nearly a month, would show a month hidden beside it.
+    beside_hidden = bool({f"{first:%Y-%m}", f"{today:%Y-%m}"} & hidden)
+    new_shown = None if beside_hidden else _one(new, exact)
     return PlaceOverview(
         registrants=registrants,
         basic=tiers[Tier.BASIC.value],
