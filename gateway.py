@@ -33,7 +33,7 @@ from domain.roles import Role
 from edge import certificate_issuer
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
 from edge.certificate_issuer import CertificateIssuer, NoCertificateKey
-from edge.figures_export import NATION_SCOPE, csv_of, export_routes, known_place
+from edge.figures_export import NATION_SCOPE, csv_of, export_routes
 from edge.issuer_routes import issuer_routes
 from edge.rate_limit import RateLimiter
 from edge.settings import Settings
@@ -405,7 +405,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
             return 2
 
     async def work(database: Database) -> str | None:
-        if scope != NATION_SCOPE and not await known_place(database, scope):
+        if scope != NATION_SCOPE and scope not in await MunicipalityDirectory(database).places():
             return None
         return await csv_of(database, scope, japan_date(SystemClock().now()), None)
 

@@ -28,6 +28,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from domain import municipality_code  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from edge.settings import Settings  # noqa: E402
 from edge.tokens import LocalIssuer, TokenVerifier, load_or_create_key  # noqa: E402
@@ -66,7 +67,11 @@ async def _grow_to(
         )
         rows = population.rows["registration"]
         have += len(rows)
-        busiest.update(r["municipality_code"] for r in rows if r["municipality_code"][2:5] != "000")
+        busiest.update(
+            r["municipality_code"]
+            for r in rows
+            if not municipality_code.is_prefecture(r["municipality_code"])
+        )
     return have, busiest.most_common(1)[0][0]
 
 

@@ -10,8 +10,13 @@ from datetime import date, timedelta
 
 from domain import disclosure
 from domain.statistics import (
+    BORN,
+    HOME,
+    INTEREST,
     PERSONS,
+    PLACES,
     REGISTRATIONS,
+    RELATIONSHIP,
     Flow,
     daily_figure,
     person_tier_figure,
@@ -108,7 +113,7 @@ def monthly(figures: Mapping[str, int], *, exact: bool) -> list[Month]:
 
 def _age_bands(figures: Mapping[str, int], today: date) -> dict[str, int]:
     bands: Counter[str] = Counter({band.key: 0 for band in disclosure.AGE_BANDS})
-    for born, count in _with_prefix(figures, "born:").items():
+    for born, count in _with_prefix(figures, BORN).items():
         bands[disclosure.age_band(int(born) if born.isdigit() else None, today)] += count
     return dict(bands)
 
@@ -143,13 +148,13 @@ def place_overview(figures: Mapping[str, int], today: date, *, exact: bool) -> P
         new_last_30_days=new_shown,
         premium_conversion_rate=disclosure.ratio(tiers[Tier.PREMIUM.value], registrants),
         by_relationship=_reveal(
-            _every(Relationship, _with_prefix(figures, "relationship:")), adds_up=True, exact=exact
+            _every(Relationship, _with_prefix(figures, RELATIONSHIP)), adds_up=True, exact=exact
         ),
-        by_home_prefecture=_reveal(_with_prefix(figures, "home:"), adds_up=True, exact=exact),
+        by_home_prefecture=_reveal(_with_prefix(figures, HOME), adds_up=True, exact=exact),
         by_age_band=_reveal(_age_bands(figures, today), adds_up=True, exact=exact),
         # A registration may have several interests or none: these add up to nothing shown.
         by_interest=_reveal(
-            _every(Interest, _with_prefix(figures, "interest:")), adds_up=False, exact=exact
+            _every(Interest, _with_prefix(figures, INTEREST)), adds_up=False, exact=exact
         ),
         monthly=months,
     )
@@ -206,9 +211,7 @@ def national_overview(
             )
             for code in codes
         ],
-        registrations_per_resident=disclosure.breakdown(
-            _with_prefix(nation, "places:"), adds_up=True
-        ),
+        registrations_per_resident=disclosure.breakdown(_with_prefix(nation, PLACES), adds_up=True),
         monthly=monthly(nation, exact=False),
         as_a_place=place_overview(nation, today, exact=False),
     )

@@ -28,6 +28,12 @@ SHARDS = 16
 
 REGISTRATIONS = "registrations"
 PERSONS = "persons"
+# Figures of a breakdown are named "<breakdown><key>".
+RELATIONSHIP = "relationship:"
+INTEREST = "interest:"
+HOME = "home:"
+BORN = "born:"
+PLACES = "places:"
 
 
 def scopes_of(place_code: str) -> list[str]:
@@ -50,23 +56,23 @@ def person_tier_figure(tier: Tier) -> str:
 
 
 def relationship_figure(relationship: Relationship) -> str:
-    return f"relationship:{relationship.value}"
+    return f"{RELATIONSHIP}{relationship.value}"
 
 
 def interest_figure(interest: Interest) -> str:
-    return f"interest:{interest.value}"
+    return f"{INTEREST}{interest.value}"
 
 
 def home_figure(home_prefecture: str | None) -> str:
-    return f"home:{home_prefecture or UNKNOWN}"
+    return f"{HOME}{home_prefecture or UNKNOWN}"
 
 
 def born_figure(birth_year: int | None) -> str:
-    return f"born:{birth_year if birth_year is not None else UNKNOWN}"
+    return f"{BORN}{birth_year if birth_year is not None else UNKNOWN}"
 
 
 def places_figure(count: int) -> str:
-    return f"places:{count}"
+    return f"{PLACES}{count}"
 
 
 class Flow:

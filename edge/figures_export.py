@@ -8,7 +8,6 @@ import io
 from collections.abc import Iterable
 from datetime import date
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -19,9 +18,9 @@ from domain.errors import InvalidInput
 from domain.overview import Cells, Month, NationalOverview, PlaceOverview
 from domain.roles import Actor
 from edge.authentication import actor_of
-from persistence import tables
 from persistence.database import Database
 from resolvers import statistics
+from resolvers.directory import MunicipalityDirectory
 
 NATION_SCOPE = "nation"
 HEADER = ("scope", "figure", "key", "value", "suppressed")
@@ -102,12 +101,9 @@ async def csv_of(database: Database, scope: str, today: date, actor: Actor | Non
     return to_csv(place_rows(scope, figures))
 
 
-async def known_place(database: Database, code: str) -> bool:
-    async with AsyncSession(database.read_engine) as session:
-        return await session.get(tables.Municipality, code) is not None
-
-
 def export_routes(database: Database, clock: Clock) -> list[Route]:
+    directory = MunicipalityDirectory(database)
+
     async def download(request: Request) -> Response:
         actor = actor_of(request)
         if actor is None:
@@ -122,7 +118,7 @@ def export_routes(database: Database, clock: Clock) -> list[Route]:
                 scope = municipality_code.parse(scope, "scope")
             except InvalidInput as error:
                 return PlainTextResponse(str(error), 400)
-            if not await known_place(database, scope):
+            if scope not in await directory.places():
                 return PlainTextResponse(f"no place has the code {scope}", 404)
             allowed = actor.sees_figures_of(scope)
         if not allowed:

@@ -426,9 +426,8 @@ async def figures(
 
 async def participating_municipalities(session: AsyncSession, today: date) -> int:
     p = tables.Participation
-    code = col(p.municipality_code)
-    # Digits three to five of a prefecture's code are 000 (domain.municipality_code).
     statement = select(func.count()).where(
-        col(p.starts_on) <= today, func.substr(code, 3, 3) != "000"
+        col(p.starts_on) <= today,
+        col(p.municipality_code).not_in(municipality_code.PREFECTURES),
     )
     return int((await session.exec(statement)).one())

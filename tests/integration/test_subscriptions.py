@@ -36,6 +36,12 @@ class Client:
         message: dict[str, Any] = json.loads(await asyncio.wait_for(self.connection.recv(), within))
         return message
 
+    async def nothing_more(self) -> None:
+        """Nothing else arrives (nothing twice); then the client leaves."""
+        with pytest.raises(TimeoutError):
+            await self.receive(within=0.5)
+        await self.connection.close()
+
     async def events(self, count: int) -> list[dict[str, Any]]:
         got: list[dict[str, Any]] = []
         while len(got) < count:
@@ -87,9 +93,7 @@ async def test_replay_then_live_then_resume_with_nothing_lost_or_twice(
     missed = await again.events(2)
     assert [e["type"] for e in missed] == ["REGISTERED", "CERTIFICATE_ISSUED"]
     assert missed[0]["subjectId"] not in {e["subjectId"] for e in replayed + live}
-    with pytest.raises(TimeoutError):
-        await again.receive(within=0.5)
-    await again.connection.close()
+    await again.nothing_more()
 
 
 async def test_prefecture_staff_watch_their_municipalities(
@@ -157,9 +161,7 @@ async def test_feed_updates_push_what_reaches_the_resident(
         ("村のお知らせ", HAKUBA),
         ("県のお知らせ", NAGANO),
     }
-    with pytest.raises(TimeoutError):
-        await client.receive(within=0.5)
-    await client.connection.close()
+    await client.nothing_more()
 
 
 async def test_the_legacy_graphql_ws_protocol_works_too(
@@ -257,6 +259,4 @@ async def test_subscribers_carry_on_when_the_database_drops_every_connection(
     later = await watcher.events(2)
     assert [e["type"] for e in later] == ["REGISTERED", "CERTIFICATE_ISSUED"]
     assert len({e["cursor"] for e in seen + later}) == 4
-    with pytest.raises(TimeoutError):
-        await watcher.receive(within=0.5)
-    await watcher.connection.close()
+    await watcher.nothing_more()
