@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ from resolvers.directory import MunicipalityDirectory
 from resolvers.event_hub import EventHub
 from schema.root import schema
 from services import demo, places
+from services.figures import publish_figures
 from services.registrations import lapse_due_premiums
 
 log = logging.getLogger("furusato")
@@ -128,14 +129,14 @@ def verifier_for(settings: Settings) -> TokenVerifier:
     )
 
 
-async def _lapse_periodically(database: Database, clock: Clock, interval: float) -> None:
+async def _periodically(what: str, work: Callable[[], Awaitable[int]], interval: float) -> None:
+    """Runs `work` now and then every `interval` seconds; a failure waits for the next turn."""
     while True:
         try:
-            lapsed = await lapse_due_premiums(SqlUnitOfWork(database), clock)
-            if lapsed:
-                log.info("premium lapsed for %d registrations", lapsed)
+            done = await work()
+            log.info("%s: %d", what, done)
         except Exception:
-            log.exception("premium lapse sweep failed; trying again next interval")
+            log.exception("%s failed; trying again next interval", what)
         await asyncio.sleep(interval)
 
 
@@ -158,16 +159,30 @@ def create_app(
         reason = await migrate.pending_reason(db)
         if reason is not None:
             raise RuntimeError(reason)
-        sweeper = asyncio.create_task(
-            _lapse_periodically(db, the_clock, settings.lapse_interval_seconds)
-        )
+        chores = [
+            asyncio.create_task(
+                _periodically(
+                    "registrations whose premium lapsed",
+                    lambda: lapse_due_premiums(SqlUnitOfWork(db), the_clock),
+                    settings.lapse_interval_seconds,
+                )
+            ),
+            asyncio.create_task(
+                _periodically(
+                    "places with published figures",
+                    lambda: publish_figures(SqlUnitOfWork(db), the_clock),
+                    settings.publish_interval_seconds,
+                )
+            ),
+        ]
         try:
             yield
         finally:
             await graphql.events.close()
-            sweeper.cancel()
+            for chore in chores:
+                chore.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+                await asyncio.gather(*chores)
             if owns_database:
                 await db.dispose()
 
@@ -258,6 +273,12 @@ def _parser() -> argparse.ArgumentParser:
     lapse = commands.add_parser("lapse", help="turn premium that ran out into basic, now")
     lapse.add_argument("--database-url")
 
+    publish = commands.add_parser(
+        "publish", help="publish every place's figures for all but its own staff, now"
+    )
+    publish.add_argument("what", choices=["figures"])
+    publish.add_argument("--database-url")
+
     verify = commands.add_parser(
         "verify", help="check a certificate token offline, as VerifyCertificate would"
     )
@@ -347,7 +368,9 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
         return _seed_synthetic(args.residents, settings)
 
     async def work(database: Database) -> bool:
-        return await demo.seed(SqlUnitOfWork(database), SystemClock())
+        added = await demo.seed(SqlUnitOfWork(database), SystemClock())
+        await publish_figures(SqlUnitOfWork(database), SystemClock())
+        return added
 
     added = asyncio.run(_with_database(settings, work))
     print("demo data added" if added else "demo data already present")
@@ -361,10 +384,12 @@ def _seed_synthetic(residents: int, settings: Settings) -> int:
 
     async def work(database: Database) -> str:
         population = await synthetic.seed(database, residents, SystemClock().now())
+        scopes = await publish_figures(SqlUnitOfWork(database), SystemClock())
         rows = population.rows
         return (
             f"{len(rows['resident']):,} synthetic residents added with"
-            f" {len(rows['registration']):,} registrations"
+            f" {len(rows['registration']):,} registrations; figures published for {scopes}"
+            " scopes"
         )
 
     print(asyncio.run(_with_database(settings, work)))
@@ -407,7 +432,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     async def work(database: Database) -> str | None:
         if scope != NATION_SCOPE and scope not in await MunicipalityDirectory(database).places():
             return None
-        return await csv_of(database, scope, japan_date(SystemClock().now()), None)
+        return await csv_of(database, scope, SystemClock().now(), None)
 
     written = asyncio.run(_with_database(settings, work))
     if written is None:
@@ -422,6 +447,14 @@ def _lapse(settings: Settings) -> int:
         return await lapse_due_premiums(SqlUnitOfWork(database), SystemClock())
 
     print(f"premium lapsed for {asyncio.run(_with_database(settings, work))} registrations")
+    return 0
+
+
+def _publish(settings: Settings) -> int:
+    async def work(database: Database) -> int:
+        return await publish_figures(SqlUnitOfWork(database), SystemClock())
+
+    print(f"figures published for {asyncio.run(_with_database(settings, work))} scopes")
     return 0
 
 
@@ -508,6 +541,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _export(args, settings)
     if args.command == "lapse":
         return _lapse(settings)
+    if args.command == "publish":
+        return _publish(settings)
     if args.command == "verify":
         return _verify(args, settings)
     if args.command == "rotate-certificate-key":

@@ -1,13 +1,17 @@
 """What figures may be shown to whom: small counts identify people.
 
 Anyone but a place's own staff sees a count of 1 to 9 as suppressed (RULES.md, Analytics).
-Where the parts of a breakdown add up to a total that is shown, one suppressed part could be
-recovered by subtraction; so a second part, the smallest one left, is suppressed with it.
+Where counts are known to add up (parts of a breakdown to its total, municipalities and a
+prefecture's own registrations to the prefecture's, prefectures to the nation's), one
+suppressed count among them could be found by subtraction. So no such sum is left with
+exactly one suppressed count: a second one, the smallest left, is suppressed with it, and the
+sums that second one is in are looked at again, until none has one alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,23 +19,76 @@ from domain.statistics import UNKNOWN
 
 SMALLEST_SHOWN = 10
 
-
-def shown(count: int) -> int | None:
-    """A count on its own: None when it is small enough to point at someone."""
-    return None if 0 < count < SMALLEST_SHOWN else count
+# A count as (scope, cell name).
+Count = tuple[str, str]
 
 
-def breakdown(counts: Mapping[str, int], *, adds_up: bool) -> dict[str, int | None]:
-    """Each part shown or suppressed. `adds_up`: the parts sum to a total shown beside them."""
-    disclosed = {key: shown(count) for key, count in counts.items()}
-    hidden = [key for key, count in disclosed.items() if count is None]
-    if adds_up and len(hidden) == 1:
-        others = sorted(
-            (count, key) for key, count in disclosed.items() if count is not None and count > 0
+def is_small(count: int) -> bool:
+    return 0 < count < SMALLEST_SHOWN
+
+
+@dataclass(frozen=True)
+class Sum:
+    """`total` is the sum of `parts`, give or take their signs: one who knows all but one of
+    them knows that one too."""
+
+    total: Count
+    parts: tuple[Count, ...]
+
+    @property
+    def counts(self) -> tuple[Count, ...]:
+        return (self.total, *self.parts)
+
+
+def suppress(
+    values: Mapping[Count, int],
+    sums: Sequence[Sum],
+    *,
+    printed: Callable[[Count], bool],
+    hidden_with: Mapping[Count, Iterable[Count]],
+) -> set[Count]:
+    """The counts to suppress. Counts missing from `values` are 0. A count not `printed` (a
+    prefecture's own registrations) is taken to be known unless it is small, and is chosen
+    to hide only where no printed count can be. `hidden_with`: counts that a count's
+    suppression suppresses too."""
+    sums_with: defaultdict[Count, list[int]] = defaultdict(list)
+    for index, a_sum in enumerate(sums):
+        for count in a_sum.counts:
+            sums_with[count].append(index)
+    hidden: set[Count] = set()
+    to_look_at: list[int] = []
+
+    def hide(count: Count) -> None:
+        pending = [count]
+        while pending:
+            one = pending.pop()
+            # A count of nothing is printed as 0 whatever is decided: hiding it hides nothing.
+            if one not in hidden and values.get(one, 0) > 0:
+                hidden.add(one)
+                to_look_at.extend(sums_with[one])
+                pending.extend(hidden_with.get(one, ()))
+
+    for count, value in values.items():
+        if is_small(value):
+            hide(count)
+    while to_look_at:
+        a_sum = sums[to_look_at.pop()]
+        if sum(count in hidden for count in a_sum.counts) != 1:
+            continue
+        # Printed parts first, the smallest: the total is what a reader looks for.
+        second = min(
+            (
+                (not printed(count), count == a_sum.total, values[count], count)
+                for count in a_sum.counts
+                if count not in hidden and values.get(count, 0) > 0
+            ),
+            default=None,
         )
-        if others:
-            disclosed[others[0][1]] = None
-    return disclosed
+        # None only where the sum is not exact (registrations less withdrawals, when
+        # some ended otherwise): then nothing is found by subtraction either.
+        if second is not None:
+            hide(second[-1])
+    return hidden
 
 
 def ratio(part: int | None, whole: int | None) -> float | None:

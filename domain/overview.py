@@ -1,21 +1,22 @@
-"""The figures of a scope, put together for a dashboard and disclosed as the viewer may see
-them (domain/disclosure.py)."""
+"""The figures of a place as a dashboard shows them: its cells (the counts a dashboard prints,
+each named) and the overview they make. Which cells a viewer may see is decided elsewhere
+(domain/publication.py); a place's own staff see every cell as it is."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from domain import disclosure
+from domain.clock import japan_date
 from domain.statistics import (
     BORN,
     HOME,
     INTEREST,
     PERSONS,
     PLACES,
-    REGISTRATIONS,
     RELATIONSHIP,
     Flow,
     daily_figure,
@@ -27,10 +28,68 @@ from domain.vocabulary import Interest, Relationship
 
 NEW_WITHIN_DAYS = 30
 
+# The cells of a place. Breakdowns and months keep the names of their figures
+# ("relationship:FAMILY", "registered:2027-01"); ages are "age:<band>".
+REGISTRANTS = "registrants"
+BASIC = "basic"
+PREMIUM = "premium"
+REGISTRATIONS = "registrations"
+PREMIUM_REGISTRATIONS = "premium_registrations"
+NEW_LAST_30_DAYS = "new_last_30_days"
+AGE = "age:"
+MONTHLY = tuple(f"{flow}:" for flow in Flow.ALL_MONTHLY)
+KEPT_AS_THEY_ARE = (RELATIONSHIP, HOME, INTEREST, PLACES, *MONTHLY)
+
+# Cells that count registrations or events, not persons: a prefecture's is the sum of its
+# municipalities' and its own, the nation's the sum of the prefectures'.
+ADDITIVE = (REGISTRATIONS, PREMIUM_REGISTRATIONS, NEW_LAST_30_DAYS)
+ADDITIVE_BREAKDOWNS = (RELATIONSHIP, INTEREST, *MONTHLY)
+
+
+def is_additive(cell: str) -> bool:
+    return cell in ADDITIVE or cell.startswith(ADDITIVE_BREAKDOWNS)
+
 
 def new_since(today: date) -> date:
     """The first day whose registrations count as new today."""
     return today - timedelta(days=NEW_WITHIN_DAYS - 1)
+
+
+def months_of_new(today: date) -> tuple[str, str]:
+    """The months the last 30 days fall in: a month hidden there hides them too."""
+    return f"{new_since(today):%Y-%m}", f"{today:%Y-%m}"
+
+
+def _age_bands(figures: Mapping[str, int], today: date) -> Counter[str]:
+    bands: Counter[str] = Counter()
+    for name, count in figures.items():
+        if name.startswith(BORN) and count:
+            born = name.removeprefix(BORN)
+            bands[disclosure.age_band(int(born) if born.isdigit() else None, today)] += count
+    return bands
+
+
+def cells_of(figures: Mapping[str, int], today: date) -> dict[str, int]:
+    """A place's cells from its figures; cells of nothing are left out."""
+    first = new_since(today)
+    cells = {
+        REGISTRANTS: figures.get(PERSONS, 0),
+        BASIC: figures.get(person_tier_figure(Tier.BASIC), 0),
+        PREMIUM: figures.get(person_tier_figure(Tier.PREMIUM), 0),
+        REGISTRATIONS: figures.get(REGISTRATIONS, 0),
+        PREMIUM_REGISTRATIONS: figures.get(tier_figure(Tier.PREMIUM), 0),
+        NEW_LAST_30_DAYS: sum(
+            figures.get(daily_figure(first + timedelta(days=day)), 0)
+            for day in range(NEW_WITHIN_DAYS)
+        ),
+        **{
+            name: count
+            for name, count in figures.items()
+            if name.startswith(KEPT_AS_THEY_ARE) and count
+        },
+        **{f"{AGE}{band}": count for band, count in _age_bands(figures, today).items()},
+    }
+    return {name: count for name, count in cells.items() if count}
 
 
 Cells = dict[str, int | None]
@@ -51,6 +110,7 @@ class PlaceOverview:
     basic: int | None
     premium: int | None
     registrations: int | None
+    premium_registrations: int | None
     new_last_30_days: int | None
     premium_conversion_rate: float | None
     by_relationship: Cells
@@ -58,46 +118,21 @@ class PlaceOverview:
     by_age_band: Cells
     by_interest: Cells
     monthly: list[Month]
+    # When the figures were read; None before anything was published.
+    as_of: datetime | None
 
 
-def _with_prefix(figures: Mapping[str, int], prefix: str) -> dict[str, int]:
-    return {
-        name.removeprefix(prefix): count
-        for name, count in figures.items()
-        if name.startswith(prefix) and count
-    }
+def _breakdown(cells: Mapping[str, int | None], prefix: str, keys: Iterable[str] = ()) -> Cells:
+    """A breakdown's parts, `keys` among them even when there is none of them."""
+    parts: Cells = dict.fromkeys(keys, 0)
+    for name, count in cells.items():
+        if name.startswith(prefix):
+            parts[name.removeprefix(prefix)] = count
+    return parts
 
 
-def _reveal(counts: Mapping[str, int], *, adds_up: bool, exact: bool) -> Cells:
-    if exact:
-        return dict(counts)
-    return disclosure.breakdown(counts, adds_up=adds_up)
-
-
-def _one(count: int, exact: bool) -> int | None:
-    return count if exact else disclosure.shown(count)
-
-
-def monthly(figures: Mapping[str, int], *, exact: bool) -> list[Month]:
-    """Month by month. Registrations less withdrawals is the number registered now, which is
-    shown: the two series are disclosed as one breakdown, so that a lone small month of either
-    takes a second one with it. Grants and verified activities add up to nothing shown."""
-    flows = {flow: _with_prefix(figures, f"{flow}:") for flow in Flow.ALL_MONTHLY}
-    together = _reveal(
-        {
-            f"{flow}:{month}": count
-            for flow in (Flow.REGISTERED, Flow.WITHDRAWN)
-            for month, count in flows[flow].items()
-        },
-        adds_up=True,
-        exact=exact,
-    )
-    series: dict[str, Cells] = {
-        flow: {month: together[f"{flow}:{month}"] for month in flows[flow]}
-        for flow in (Flow.REGISTERED, Flow.WITHDRAWN)
-    }
-    for flow in (Flow.PREMIUM_GRANTED, Flow.ACTIVITY_VERIFIED):
-        series[flow] = _reveal(flows[flow], adds_up=False, exact=exact)
+def _monthly(cells: Mapping[str, int | None]) -> list[Month]:
+    series = {flow: _breakdown(cells, f"{flow}:") for flow in Flow.ALL_MONTHLY}
     months = sorted({month for counts in series.values() for month in counts})
     return [
         Month(
@@ -111,53 +146,30 @@ def monthly(figures: Mapping[str, int], *, exact: bool) -> list[Month]:
     ]
 
 
-def _age_bands(figures: Mapping[str, int], today: date) -> dict[str, int]:
-    bands: Counter[str] = Counter({band.key: 0 for band in disclosure.AGE_BANDS})
-    for born, count in _with_prefix(figures, BORN).items():
-        bands[disclosure.age_band(int(born) if born.isdigit() else None, today)] += count
-    return dict(bands)
-
-
-def _every(keys: Iterable[str], counts: Mapping[str, int]) -> dict[str, int]:
-    return {key: counts.get(key, 0) for key in keys}
-
-
-def place_overview(figures: Mapping[str, int], today: date, *, exact: bool) -> PlaceOverview:
-    """`exact`: the viewer is the place's own staff, who see small counts as they are."""
-    persons = figures.get(PERSONS, 0)
-    tiers = _reveal(
-        {tier.value: figures.get(person_tier_figure(tier), 0) for tier in Tier},
-        adds_up=True,
-        exact=exact,
-    )
-    registrants = _one(persons, exact)
-    first = new_since(today)
-    new = sum(
-        figures.get(daily_figure(first + timedelta(days=day)), 0) for day in range(NEW_WITHIN_DAYS)
-    )
-    months = monthly(figures, exact=exact)
-    hidden = {m.month for m in months if m.registrations is None}
-    # Else the window, nearly a month, would show a month hidden beside it.
-    beside_hidden = bool({f"{first:%Y-%m}", f"{today:%Y-%m}"} & hidden)
-    new_shown = None if beside_hidden else _one(new, exact)
+def overview_of(cells: Mapping[str, int | None], as_of: datetime | None) -> PlaceOverview:
+    """A place's overview from its cells, each a count or None where it is suppressed."""
+    registrants = cells.get(REGISTRANTS, 0)
+    premium = cells.get(PREMIUM, 0)
     return PlaceOverview(
         registrants=registrants,
-        basic=tiers[Tier.BASIC.value],
-        premium=tiers[Tier.PREMIUM.value],
-        registrations=_one(figures.get(REGISTRATIONS, 0), exact),
-        new_last_30_days=new_shown,
-        premium_conversion_rate=disclosure.ratio(tiers[Tier.PREMIUM.value], registrants),
-        by_relationship=_reveal(
-            _every(Relationship, _with_prefix(figures, RELATIONSHIP)), adds_up=True, exact=exact
-        ),
-        by_home_prefecture=_reveal(_with_prefix(figures, HOME), adds_up=True, exact=exact),
-        by_age_band=_reveal(_age_bands(figures, today), adds_up=True, exact=exact),
-        # A registration may have several interests or none: these add up to nothing shown.
-        by_interest=_reveal(
-            _every(Interest, _with_prefix(figures, INTEREST)), adds_up=False, exact=exact
-        ),
-        monthly=months,
+        basic=cells.get(BASIC, 0),
+        premium=premium,
+        registrations=cells.get(REGISTRATIONS, 0),
+        premium_registrations=cells.get(PREMIUM_REGISTRATIONS, 0),
+        new_last_30_days=cells.get(NEW_LAST_30_DAYS, 0),
+        premium_conversion_rate=disclosure.ratio(premium, registrants),
+        by_relationship=_breakdown(cells, RELATIONSHIP, Relationship),
+        by_home_prefecture=_breakdown(cells, HOME),
+        by_age_band=_breakdown(cells, AGE, (band.key for band in disclosure.AGE_BANDS)),
+        by_interest=_breakdown(cells, INTEREST, Interest),
+        monthly=_monthly(cells),
+        as_of=as_of,
     )
+
+
+def as_it_is(figures: Mapping[str, int], now: datetime) -> PlaceOverview:
+    """A place's overview for its own staff: every count as kept, now."""
+    return overview_of(cells_of(figures, japan_date(now)), now)
 
 
 @dataclass(frozen=True)
@@ -182,36 +194,28 @@ class NationalOverview:
 
 
 def national_overview(
-    nation: Mapping[str, int],
-    prefectures: Mapping[str, Mapping[str, int]],
+    nation: Mapping[str, int | None],
+    prefectures: Mapping[str, Mapping[str, int | None]],
     participating_municipalities: int,
-    today: date,
+    as_of: datetime | None,
 ) -> NationalOverview:
-    """Nobody is the nation's own staff: every small count is suppressed."""
-    premium_figure = tier_figure(Tier.PREMIUM)
-    codes = sorted(prefectures)
-    registrations = disclosure.breakdown(
-        {code: prefectures[code].get(REGISTRATIONS, 0) for code in codes}, adds_up=True
-    )
-    premium = disclosure.breakdown(
-        {code: prefectures[code].get(premium_figure, 0) for code in codes}, adds_up=True
-    )
+    """The nation's overview from its published cells and its prefectures'."""
+    country = overview_of(nation, as_of)
     return NationalOverview(
-        unique_residents=disclosure.shown(nation.get(PERSONS, 0)),
-        total_registrations=disclosure.shown(nation.get(REGISTRATIONS, 0)),
-        premium_registrations=disclosure.shown(nation.get(premium_figure, 0)),
+        unique_residents=country.registrants,
+        total_registrations=country.registrations,
+        premium_registrations=country.premium_registrations,
         participating_municipalities=participating_municipalities,
         by_prefecture=[
             PrefectureLine(
                 prefecture_code=code,
-                registrations=registrations[code],
-                # A person may be in two prefectures: these do not add up to the nation's.
-                unique_residents=disclosure.shown(prefectures[code].get(PERSONS, 0)),
-                premium=premium[code],
+                registrations=cells.get(REGISTRATIONS, 0),
+                unique_residents=cells.get(REGISTRANTS, 0),
+                premium=cells.get(PREMIUM_REGISTRATIONS, 0),
             )
-            for code in codes
+            for code, cells in sorted(prefectures.items())
         ],
-        registrations_per_resident=disclosure.breakdown(_with_prefix(nation, PLACES), adds_up=True),
-        monthly=monthly(nation, exact=False),
-        as_a_place=place_overview(nation, today, exact=False),
+        registrations_per_resident=_breakdown(nation, PLACES),
+        monthly=country.monthly,
+        as_a_place=country,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import date
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -24,7 +24,7 @@ from resolvers.directory import MunicipalityDirectory
 
 NATION_SCOPE = "nation"
 HEADER = ("scope", "figure", "key", "value", "suppressed")
-Row = tuple[str, str, str, int | float | None]
+Row = tuple[str, str, str, int | float | str | None]
 
 
 def _cells(scope: str, figure: str, cells: Cells) -> list[Row]:
@@ -55,12 +55,19 @@ def _breakdowns(scope: str, figures: PlaceOverview) -> list[Row]:
     ]
 
 
+def _as_of(scope: str, figures: PlaceOverview) -> Row:
+    """When the figures were read; empty before the first publication."""
+    return (scope, "as_of", "", figures.as_of.isoformat() if figures.as_of else "")
+
+
 def place_rows(scope: str, figures: PlaceOverview) -> list[Row]:
     return [
+        _as_of(scope, figures),
         (scope, "registrants", "", figures.registrants),
         (scope, "basic", "", figures.basic),
         (scope, "premium", "", figures.premium),
         (scope, "registrations", "", figures.registrations),
+        (scope, "premium_registrations", "", figures.premium_registrations),
         *_breakdowns(scope, figures),
     ]
 
@@ -68,6 +75,7 @@ def place_rows(scope: str, figures: PlaceOverview) -> list[Row]:
 def nation_rows(figures: NationalOverview) -> list[Row]:
     scope = NATION_SCOPE
     rows: list[Row] = [
+        _as_of(scope, figures.as_a_place),
         (scope, "unique_residents", "", figures.unique_residents),
         (scope, "total_registrations", "", figures.total_registrations),
         (scope, "premium_registrations", "", figures.premium_registrations),
@@ -92,12 +100,11 @@ def to_csv(rows: Iterable[Row]) -> str:
     return out.getvalue()
 
 
-async def csv_of(database: Database, scope: str, today: date, actor: Actor | None) -> str:
+async def csv_of(database: Database, scope: str, now: datetime, actor: Actor | None) -> str:
     """The figures of `nation` or of a place's code; exact only for that place's own staff."""
     if scope == NATION_SCOPE:
-        return to_csv(nation_rows(await statistics.read_nation(database, today)))
-    exact = actor is not None and actor.sees_small_counts_of(scope)
-    figures = await statistics.read_place(database, scope, today, exact=exact)
+        return to_csv(nation_rows(await statistics.read_nation(database, japan_date(now))))
+    figures = await statistics.read_place(database, scope, now, actor)
     return to_csv(place_rows(scope, figures))
 
 
@@ -123,7 +130,7 @@ def export_routes(database: Database, clock: Clock) -> list[Route]:
             allowed = actor.sees_figures_of(scope)
         if not allowed:
             return PlainTextResponse("your role or municipality does not allow this", 403)
-        body = await csv_of(database, scope, japan_date(clock.now()), actor)
+        body = await csv_of(database, scope, clock.now(), actor)
         return Response(
             body,
             media_type="text/csv; charset=utf-8",

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     partner_requests_per_minute: int = 600
     # How often the server turns premium that ran out into basic.
     lapse_interval_seconds: float = 3600.0
+    # How often the server publishes the figures all but a place's own staff see.
+    publish_interval_seconds: float = 300.0
 
     @property
     def local_issuer_key(self) -> Path:

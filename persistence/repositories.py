@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,7 +24,7 @@ from domain.statistics import Person, Tie
 from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
-from persistence import mapping, outbox, status_entries, tables, tallies
+from persistence import mapping, outbox, status_entries, tables, tallies, views
 from persistence.conflicts import conflicts_raised, violates
 
 # Tries for a free status index before a certificate gives up (each try picks at random).
@@ -278,3 +279,31 @@ class SqlNoticeRepository:
     async def add(self, notice: Notice) -> None:
         self._session.add(mapping.notice_to_row(notice))
         await outbox.append(self._session, [publication(notice)])
+
+
+class SqlFigureRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def kept(self, since: date) -> dict[str, dict[str, int]]:
+        return await views.figures(self._session, None, since)
+
+    async def publish(self, cells: Mapping[str, Mapping[str, int | None]], at: datetime) -> None:
+        """Replaces the last publication whole: every row is written, so that a publication
+        running beside this one cannot leave a mixture of the two."""
+        table = tables.PublishedFigures.__table__  # type: ignore[attr-defined]
+        rows = [
+            {"scope": scope, "cells": dict(place), "published_at": at}
+            for scope, place in sorted(cells.items())
+        ]
+        statement = tallies.insert_for(self._session, table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["scope"],
+            set_={
+                "cells": statement.excluded["cells"],
+                "published_at": statement.excluded["published_at"],
+            },
+        )
+        connection = await self._session.connection()
+        await connection.execute(statement, rows)
+        await connection.execute(delete(table).where(table.c.scope.not_in(list(cells))))

@@ -342,3 +342,14 @@ class TallyMember(SQLModel, table=True):
     resident_id: uuid.UUID = Field(primary_key=True, foreign_key="resident.id", index=True)
     registrations: int = 0
     premium: int = 0
+
+
+class PublishedFigures(SQLModel, table=True):
+    """A place's figures as anyone but its own staff sees them, from the last publication
+    (domain/publication.py): counts by cell name, null where suppressed."""
+
+    __tablename__ = "published_figures"
+
+    scope: str = Field(primary_key=True, max_length=6)
+    cells: dict[str, int | None] = Field(sa_column=Column(JSON, nullable=False))
+    published_at: datetime = Field(sa_type=UtcDateTime)

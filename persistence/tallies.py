@@ -62,7 +62,8 @@ def _count(session: AsyncSession, scope: str, shard: int, changes: Mapping[str, 
         pending[(scope, figure, shard)] += change
 
 
-def _insert(session: AsyncSession, table: Any) -> Any:
+def insert_for(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that can be told what to do on conflict, in the session's dialect."""
     dialect = session.get_bind().dialect.name
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
@@ -78,7 +79,7 @@ async def flush(session: AsyncSession) -> None:
     if not rows:
         return
     table = tables.Tally.__table__  # type: ignore[attr-defined]
-    statement = _insert(session, table)
+    statement = insert_for(session, table)
     statement = statement.on_conflict_do_update(
         index_elements=["scope", "figure", "shard"],
         set_={"count": table.c.count + statement.excluded["count"]},
@@ -119,7 +120,7 @@ async def _member(
 ) -> tuple[Membership, Membership]:
     """The person's membership of a scope before and after this change."""
     table = tables.TallyMember.__table__  # type: ignore[attr-defined]
-    statement = _insert(session, table).values(
+    statement = insert_for(session, table).values(
         scope=scope, resident_id=resident_id, registrations=registrations, premium=premium
     )
     statement = statement.on_conflict_do_update(

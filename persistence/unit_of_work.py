@@ -12,6 +12,7 @@ from persistence.conflicts import conflicts_raised
 from persistence.database import Database
 from persistence.repositories import (
     SqlActivityRepository,
+    SqlFigureRepository,
     SqlNoticeRepository,
     SqlPlaceRepository,
     SqlRegistrationRepository,
@@ -20,6 +21,7 @@ from persistence.repositories import (
 )
 from services.unit_of_work import (
     ActivityRepository,
+    FigureRepository,
     NoticeRepository,
     PlaceRepository,
     RegistrationRepository,
@@ -35,6 +37,7 @@ class SqlUnitOfWork:
     activities: ActivityRepository
     support_measures: SupportMeasureRepository
     notices: NoticeRepository
+    figures: FigureRepository
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -48,6 +51,7 @@ class SqlUnitOfWork:
         self.activities = SqlActivityRepository(self._session)
         self.support_measures = SqlSupportMeasureRepository(self._session)
         self.notices = SqlNoticeRepository(self._session)
+        self.figures = SqlFigureRepository(self._session)
         return self
 
     async def __aexit__(

@@ -24,7 +24,7 @@ from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
 from domain.notices import FeedScope, NoticeAudience
 from domain.registrations import RegistrationStatus
-from domain.statistics import Flow, daily_figure
+from domain.statistics import NATION, Flow, daily_figure
 from domain.tiers import Tier
 from persistence import tables
 
@@ -407,21 +407,39 @@ def _figures_since(since: date) -> ColumnElement[bool]:
 
 
 async def figures(
-    session: AsyncSession, scopes: Sequence[str], since: date, names: Sequence[str] | None = None
+    session: AsyncSession, scopes: Sequence[str] | None, since: date
 ) -> dict[str, dict[str, int]]:
-    """The figures of scopes (places' codes, or the nation's), their parts summed; only
-    `names` if given."""
+    """The kept figures of scopes (places' codes, or the nation's), their parts summed; of
+    every scope that has any when `scopes` is None."""
     t = tables.Tally
-    statement = select(t.scope, t.figure, func.sum(t.count)).where(
-        col(t.scope).in_(scopes), _figures_since(since)
-    )
-    if names is not None:
-        statement = statement.where(col(t.figure).in_(names))
+    statement = select(t.scope, t.figure, func.sum(t.count)).where(_figures_since(since))
+    if scopes is not None:
+        statement = statement.where(col(t.scope).in_(scopes))
     rows = await session.exec(statement.group_by(col(t.scope), col(t.figure)))
-    found: dict[str, dict[str, int]] = {scope: {} for scope in scopes}
+    found: dict[str, dict[str, int]] = {scope: {} for scope in scopes or ()}
     for scope, figure, count in rows:
-        found[scope][figure] = int(count)
+        if count:
+            found.setdefault(scope, {})[figure] = int(count)
     return found
+
+
+@dataclass(frozen=True)
+class Published:
+    cells: dict[str, int | None]
+    published_at: datetime | None
+
+
+NOT_YET_PUBLISHED = Published({}, None)
+
+
+async def published(session: AsyncSession, scopes: Sequence[str]) -> dict[str, Published]:
+    """The figures of scopes as last published; a scope without any has none to publish, or
+    nothing has been published yet (then `published_at` is None everywhere)."""
+    p = tables.PublishedFigures
+    rows = (await session.exec(select(p).where(col(p.scope).in_([*scopes, NATION])))).all()
+    found = {row.scope: Published(row.cells, row.published_at) for row in rows}
+    nation = found.get(NATION, NOT_YET_PUBLISHED)
+    return {scope: found.get(scope, Published({}, nation.published_at)) for scope in scopes}
 
 
 async def participating_municipalities(session: AsyncSession, today: date) -> int:

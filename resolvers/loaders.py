@@ -114,6 +114,15 @@ class FiguresByScopeLoader(_DatabaseLoader[str, dict[str, int]]):
         return [found[key] for key in keys]
 
 
+class PublishedFiguresByScopeLoader(_DatabaseLoader[str, views.Published]):
+    """Each place's (or the nation's) figures as last published, in one statement."""
+
+    async def fetch(self, keys: list[str]) -> list[views.Published]:
+        async with self._session() as session:
+            found = await views.published(session, keys)
+        return [found[key] for key in keys]
+
+
 @dataclass(frozen=True)
 class RegistrationPage:
     code: str
@@ -200,6 +209,10 @@ class Loaders:
     @cached_property
     def figures_by_scope(self) -> FiguresByScopeLoader:
         return FiguresByScopeLoader(self._database, self._clock)
+
+    @cached_property
+    def published_figures_by_scope(self) -> PublishedFiguresByScopeLoader:
+        return PublishedFiguresByScopeLoader(self._database)
 
     @cached_property
     def municipality_by_code(self) -> MunicipalityByCodeLoader:

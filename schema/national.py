@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from domain.overview import NationalOverview
@@ -23,7 +25,8 @@ class PrefectureFigures:
 
 @strawberry.type(
     description="The nation's related population, toward 10 million persons and 100 million"
-    " registrations by fiscal 2034. Counts from 1 to 9 are suppressed (null)."
+    " registrations by fiscal 2034. Counts from 1 to 9 are suppressed (null), and so are"
+    " others where a sum would give one of those back."
 )
 class NationalStats:
     unique_residents: int | None = strawberry.field(description="Persons (実人数).")
@@ -47,6 +50,9 @@ class NationalStats:
     by_home_prefecture: list[FigureCount] = strawberry.field(description="Persons.")
     by_age_band: list[FigureCount] = strawberry.field(description="Persons.")
     by_interest: list[FigureCount] = strawberry.field(description="Registrations.")
+    as_of: datetime | None = strawberry.field(
+        description="The publication these figures are from; null before the first."
+    )
 
     @classmethod
     def of(cls, overview: NationalOverview) -> NationalStats:
@@ -72,4 +78,5 @@ class NationalStats:
             by_home_prefecture=FigureCount.list_of(overview.as_a_place.by_home_prefecture),
             by_age_band=FigureCount.list_of(overview.as_a_place.by_age_band),
             by_interest=FigureCount.list_of(overview.as_a_place.by_interest),
+            as_of=overview.as_a_place.as_of,
         )

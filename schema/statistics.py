@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from domain.overview import Cells, Month, PlaceOverview
@@ -54,6 +56,9 @@ class PlaceStats:
     registrations: int | None = strawberry.field(
         description="Active registrations (延べ人数): a prefecture's may count a person twice."
     )
+    premium_registrations: int | None = strawberry.field(
+        description="Active registrations that are premium."
+    )
     new_last_30_days: int | None = strawberry.field(
         description="Registrations made in the last 30 days, today included."
     )
@@ -71,6 +76,12 @@ class PlaceStats:
         description="Registrations naming each interest (one may name several, or none)."
     )
     monthly: list[MonthlyFigures]
+    as_of: datetime | None = strawberry.field(
+        description="When these figures were read: now for the place's own staff; for everyone"
+        " else the last publication, made every few minutes for all places together so that"
+        " nothing suppressed can be found by subtracting one place from another. Null before"
+        " the first."
+    )
 
     @classmethod
     def of(cls, overview: PlaceOverview) -> PlaceStats:
@@ -79,6 +90,7 @@ class PlaceStats:
             basic=overview.basic,
             premium=overview.premium,
             registrations=overview.registrations,
+            premium_registrations=overview.premium_registrations,
             new_last_30_days=overview.new_last_30_days,
             premium_conversion_rate=overview.premium_conversion_rate,
             by_relationship=FigureCount.list_of(overview.by_relationship),
@@ -86,4 +98,5 @@ class PlaceStats:
             by_age_band=FigureCount.list_of(overview.by_age_band),
             by_interest=FigureCount.list_of(overview.by_interest),
             monthly=MonthlyFigures.list_of(overview.monthly),
+            as_of=overview.as_of,
         )

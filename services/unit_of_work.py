@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -65,6 +66,13 @@ class NoticeRepository(Protocol):
     async def add(self, notice: Notice) -> None: ...
 
 
+class FigureRepository(Protocol):
+    async def kept(self, since: date) -> dict[str, dict[str, int]]: ...
+    async def publish(
+        self, cells: Mapping[str, Mapping[str, int | None]], at: datetime
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     residents: ResidentRepository
     places: PlaceRepository
@@ -72,6 +80,7 @@ class UnitOfWork(Protocol):
     activities: ActivityRepository
     support_measures: SupportMeasureRepository
     notices: NoticeRepository
+    figures: FigureRepository
 
     async def __aenter__(self) -> Self: ...
 

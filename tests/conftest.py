@@ -27,6 +27,7 @@ BACKENDS = ["sqlite", "postgresql"]
 
 # Children first, so that deleting never trips a foreign key.
 TRANSIENT_TABLES = (
+    tables.PublishedFigures,
     tables.Tally,
     tables.TallyMember,
     tables.MunicipalEvent,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -22,6 +23,7 @@ from domain.vocabulary import ActivityKind
 from persistence.master_data import shipped
 from services.unit_of_work import (
     ActivityRepository,
+    FigureRepository,
     NoticeRepository,
     PlaceRepository,
     RegistrationRepository,
@@ -41,6 +43,10 @@ class Store:
     support_measures: dict[uuid.UUID, SupportMeasure] = field(default_factory=dict)
     notices: dict[uuid.UUID, Notice] = field(default_factory=dict)
     events: list[MunicipalEvent] = field(default_factory=list)
+    # The kept figures a publication reads, and what it published.
+    figures: dict[str, dict[str, int]] = field(default_factory=dict)
+    published: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    published_at: datetime | None = None
 
 
 def _take_events(store: Store, events: list[MunicipalEvent]) -> None:
@@ -164,6 +170,18 @@ class FakeNotices:
         self._store.events.append(publication(notice))
 
 
+class FakeFigures:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def kept(self, since: date) -> dict[str, dict[str, int]]:
+        return copy.deepcopy(self._store.figures)
+
+    async def publish(self, cells: Mapping[str, Mapping[str, int | None]], at: datetime) -> None:
+        self._store.published = {scope: dict(place) for scope, place in cells.items()}
+        self._store.published_at = at
+
+
 class FakeUnitOfWork:
     """Changes are made on a copy of the committed store and kept only on commit."""
 
@@ -173,6 +191,7 @@ class FakeUnitOfWork:
     activities: ActivityRepository
     support_measures: SupportMeasureRepository
     notices: NoticeRepository
+    figures: FigureRepository
 
     def __init__(self) -> None:
         self.committed = Store()
@@ -187,6 +206,7 @@ class FakeUnitOfWork:
         self.activities = FakeActivities(self._working)
         self.support_measures = FakeSupportMeasures(self._working)
         self.notices = FakeNotices(self._working)
+        self.figures = FakeFigures(self._working)
         return self
 
     async def __aexit__(

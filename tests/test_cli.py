@@ -136,6 +136,9 @@ def test_export_stats_as_open_data(fresh: Settings, capsys: pytest.CaptureFixtur
     assert lines[0] == "scope,figure,key,value,suppressed"
     # The demo village has a handful of registrants: too few to show anyone but its staff.
     assert "204854,registrants,,,True" in lines
+    assert next(line for line in lines if ",as_of," in line) != "204854,as_of,,,False"
+    assert main(["publish", "figures"]) == 0
+    assert "figures published for" in capsys.readouterr().out
     assert main(["export", "stats", "--scope", "nation"]) == 0
     assert "nation,unique_residents,,,True" in capsys.readouterr().out.splitlines()
     assert main(["export", "stats", "--scope", "204855"]) == 2

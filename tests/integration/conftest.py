@@ -21,6 +21,8 @@ from edge.settings import Settings
 from edge.tokens import LocalIssuer, TokenVerifier
 from gateway import create_app
 from persistence.database import Database
+from persistence.unit_of_work import SqlUnitOfWork
+from services.figures import publish_figures
 from tests.conftest import TRANSIENT_TABLES
 from tests.contract import served
 from tests.unit.conftest import START
@@ -50,6 +52,12 @@ def clock() -> FixedClock:
 class Api:
     http: httpx.AsyncClient
     issuer: LocalIssuer
+    database: Database
+    clock: FixedClock
+
+    async def publish_figures(self) -> None:
+        """What the server does every few minutes: figures for all but places' own staff."""
+        await publish_figures(SqlUnitOfWork(self.database), self.clock)
 
     def token(self, role: str, subject: str, **claims: Any) -> str:
         return self.issuer.mint({"sub": subject, "role": role, **claims}, 3600)
@@ -102,7 +110,7 @@ async def api(
     )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://platform.test") as http:
-        yield Api(http, issuer)
+        yield Api(http, issuer, database, clock)
 
 
 async def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:

@@ -367,7 +367,7 @@ async def test_a_partner_is_held_to_its_rate(
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL
     ) as http:
-        api = Api(http, issuer)
+        api = Api(http, issuer, database, clock)
         partner = api.token("partner", "p-1", partner="p-1")
         codes = []
         for _ in range(3):

@@ -3,6 +3,7 @@ suppressed for everyone else, and each person counted once where the rules say s
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -40,6 +41,7 @@ async def twelve_registrants(api: Api, clock: FixedClock) -> None:
         await set_home(api, person, SAPPORO if n < 11 else CHIYODA)
         await register(api, person, HAKUBA, "BIRTHPLACE" if n < 11 else "TOURISM")
     await register(api, api.resident("person-0"), NAGANO_CITY)
+    await api.publish_figures()
 
 
 async def test_a_places_own_staff_see_every_count(api: Api, clock: FixedClock) -> None:
@@ -64,6 +66,46 @@ async def test_others_see_small_counts_suppressed_and_not_recoverable(
         # The lone Tokyo registrant is hidden, and so is Hokkaido's 11, which would give it away.
         assert cells(stats["byHomePrefecture"]) == {HOKKAIDO: None, TOKYO: None}
         assert cells(stats["byRelationship"]) == {"BIRTHPLACE": None, "TOURISM": None}
+
+
+async def test_no_municipality_is_found_by_subtracting_from_its_prefecture(
+    api: Api, clock: FixedClock
+) -> None:
+    await twelve_registrants(api, clock)
+    query = "query($code: String!) { municipality(code: $code) { stats { registrations } } }"
+
+    async def registrations(code: str) -> int | None:
+        body = await api.run(query, {"code": code}, api.token("analyst", "analyst"))
+        count: int | None = body["data"]["municipality"]["stats"]["registrations"]
+        return count
+
+    # Nagano City's one registration would be Nagano's 13 less Hakuba's 12.
+    assert [await registrations(code) for code in (NAGANO, HAKUBA, NAGANO_CITY)] == [
+        13,
+        None,
+        None,
+    ]
+
+
+async def test_all_but_a_places_own_staff_see_the_last_publication(
+    api: Api, clock: FixedClock
+) -> None:
+    await twelve_registrants(api, clock)
+    published_at = clock.now()
+    clock.advance(timedelta(minutes=1))
+    await register(api, api.resident("person-12"), HAKUBA)
+    query = "query($code: String!) { municipality(code: $code) { stats { registrants asOf } } }"
+
+    async def registrants(token: str) -> tuple[int, str]:
+        body = await api.run(query, {"code": HAKUBA}, token)
+        stats = body["data"]["municipality"]["stats"]
+        return stats["registrants"], stats["asOf"]
+
+    analyst = api.token("analyst", "analyst")
+    assert await registrants(api.staff(HAKUBA)) == (13, clock.now().isoformat())
+    assert await registrants(analyst) == (12, published_at.isoformat())
+    await api.publish_figures()
+    assert await registrants(analyst) == (13, clock.now().isoformat())
 
 
 async def test_a_prefecture_counts_each_person_once(api: Api, clock: FixedClock) -> None:
