@@ -117,6 +117,8 @@ class PlaceOverview:
     by_home_prefecture: Cells
     by_age_band: Cells
     by_interest: Cells
+    # Registrants by how many places they are registered with, anywhere.
+    registrations_per_resident: Cells
     monthly: list[Month]
     # When the figures were read; None before anything was published.
     as_of: datetime | None
@@ -162,6 +164,7 @@ def overview_of(cells: Mapping[str, int | None], as_of: datetime | None) -> Plac
         by_home_prefecture=_breakdown(cells, HOME),
         by_age_band=_breakdown(cells, AGE, (band.key for band in disclosure.AGE_BANDS)),
         by_interest=_breakdown(cells, INTEREST, Interest),
+        registrations_per_resident=_breakdown(cells, PLACES),
         monthly=_monthly(cells),
         as_of=as_of,
     )
@@ -187,8 +190,6 @@ class NationalOverview:
     premium_registrations: int | None
     participating_municipalities: int
     by_prefecture: list[PrefectureLine]
-    registrations_per_resident: Cells
-    monthly: list[Month]
     # The breakdowns a place's dashboard has, for the whole country.
     as_a_place: PlaceOverview
 
@@ -215,7 +216,5 @@ def national_overview(
             )
             for code, cells in sorted(prefectures.items())
         ],
-        registrations_per_resident=_breakdown(nation, PLACES),
-        monthly=country.monthly,
         as_a_place=country,
     )

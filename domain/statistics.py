@@ -3,9 +3,9 @@ the figures of a place, of its prefecture and of the nation.
 
 Figures are named counts. Those about ties (registrations by tier, relationship, interest)
 count registrations (延べ人数); those about people (persons, their tier, home prefecture, birth
-year, how many places they registered with) count each person once per scope (実人数): a
-person registered with two municipalities of one prefecture is one person of that prefecture,
-and of the tier of their best registration there.
+year, how many places they are registered with anywhere) count each person once per scope
+(実人数): a person registered with two municipalities of one prefecture is one person of that
+prefecture, and of the tier of their best registration there.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from domain import municipality_code
@@ -113,13 +113,15 @@ class Tie:
 
 @dataclass(frozen=True)
 class Person:
-    """What the figures know of a person: nothing that names them."""
+    """What the figures know of a person: nothing that names them. `places`: how many places
+    they are registered with now, anywhere; 0 where that is not what changes."""
 
     home_prefecture: str | None
     birth_year: int | None
+    places: int = 0
 
     def figures(self, tier: Tier) -> Counter[str]:
-        return Counter(
+        counts = Counter(
             [
                 PERSONS,
                 person_tier_figure(tier),
@@ -127,6 +129,9 @@ class Person:
                 born_figure(self.birth_year),
             ]
         )
+        if self.places:
+            counts[places_figure(self.places)] += 1
+        return counts
 
 
 @dataclass(frozen=True)
@@ -160,20 +165,16 @@ def tie_change(before: Tie | None, after: Tie | None) -> dict[str, int]:
 
 
 def membership_change(
-    scope: str, person: Person, before: Membership, after: Membership
+    person_before: Person, before: Membership, person_after: Person, after: Membership
 ) -> dict[str, int]:
-    """How a person's figures in a scope change when their registrations there do."""
+    """How a person's figures in a scope change when their registrations there do (and with
+    them, maybe, how many places they are registered with)."""
 
-    def figures(membership: Membership) -> Counter[str]:
+    def figures(person: Person, membership: Membership) -> Counter[str]:
         tier = membership.tier
-        if tier is None:
-            return Counter()
-        counts = person.figures(tier)
-        if scope == NATION:
-            counts[places_figure(membership.registrations)] += 1
-        return counts
+        return person.figures(tier) if tier is not None else Counter()
 
-    return difference(figures(before), figures(after))
+    return difference(figures(person_before, before), figures(person_after, after))
 
 
 def person_change(before: Person, after: Person, tier: Tier) -> dict[str, int]:
@@ -243,11 +244,9 @@ def recount(
                 1, int(tie.tier is Tier.PREMIUM)
             )
     for (scope, resident_id), membership in memberships.items():
-        count(
-            scope,
-            resident_id,
-            membership_change(scope, people[resident_id], Membership(), membership),
-        )
+        places = memberships[(NATION, resident_id)].registrations
+        person = replace(people[resident_id], places=places)
+        count(scope, resident_id, membership_change(person, Membership(), person, membership))
     for happening in happenings:
         for scope in scopes_of(happening.place_code):
             count(scope, happening.resident_id, {monthly_figure(happening.flow, happening.on): 1})

@@ -51,6 +51,7 @@ def _breakdowns(scope: str, figures: PlaceOverview) -> list[Row]:
         *_cells(scope, "by_home_prefecture", figures.by_home_prefecture),
         *_cells(scope, "by_age_band", figures.by_age_band),
         *_cells(scope, "by_interest", figures.by_interest),
+        *_cells(scope, "registrations_per_resident", figures.registrations_per_resident),
         *_months(scope, figures.monthly),
     ]
 
@@ -87,7 +88,6 @@ def nation_rows(figures: NationalOverview) -> list[Row]:
             (scope, "prefecture_unique_residents", line.prefecture_code, line.unique_residents),
             (scope, "prefecture_premium", line.prefecture_code, line.premium),
         ]
-    rows += _cells(scope, "registrations_per_resident", figures.registrations_per_resident)
     return rows + _breakdowns(scope, figures.as_a_place)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Connection, Select, and_, insert, select
 
 from domain.activities import ActivityStatus
 from domain.clock import japan_date
@@ -86,3 +86,33 @@ def from_rows(
         for row in verified
     ]
     return recount(standings, people, happenings)
+
+
+def fill(bind: Connection) -> None:
+    """Writes every figure counted afresh from the records into the empty `tally` and
+    `tally_member` (migrations, for registrations made before a figure was kept)."""
+    registrations, residents, grants, verified = (
+        bind.execute(statement).all() for statement in statements()
+    )
+    counted = from_rows(registrations, residents, grants, verified)
+    if counted.figures:
+        bind.execute(
+            insert(tables.Tally.__table__),  # type: ignore[attr-defined]
+            [
+                {"scope": scope, "figure": figure, "shard": shard, "count": count}
+                for (scope, figure, shard), count in counted.figures.items()
+            ],
+        )
+    if counted.members:
+        bind.execute(
+            insert(tables.TallyMember.__table__),  # type: ignore[attr-defined]
+            [
+                {
+                    "scope": scope,
+                    "resident_id": resident_id,
+                    "registrations": membership.registrations,
+                    "premium": membership.premium,
+                }
+                for (scope, resident_id), membership in counted.members.items()
+            ],
+        )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +31,7 @@ from domain.clock import japan_date
 from domain.events import EventType, MunicipalEvent
 from domain.registrations import RegistrationStatus
 from domain.statistics import (
+    NATION,
     Flow,
     Membership,
     Person,
@@ -159,27 +161,35 @@ async def registration_changed(
     ties = tie_change(before, after)
     registrations = _one(after).registrations - _one(before).registrations
     premium = _one(after).premium - _one(before).premium
-    person = await _person(session, resident_id) if registrations or premium else None
-    for scope in scopes_of(place_code):
+    scopes = scopes_of(place_code)
+    for scope in scopes:
         _count(session, scope, shard, ties)
         _count(session, scope, shard, flows)
-        if person is None:
-            continue
-        if scope == place_code and not municipality_code.is_prefecture(scope):
-            # One active registration per person and municipality: the tie is the membership.
-            was, now = _one(before), _one(after)
-        else:
-            was, now = await _member(session, scope, resident_id, registrations, premium)
-        _count(session, scope, shard, membership_change(scope, person, was, now))
-
-
-async def person_corrected(
-    session: AsyncSession, resident_id: uuid.UUID, before: Person, after: Person
-) -> None:
-    """A registrant's home or birth year changed: move them in every scope they count in."""
-    if before == after:
+    if not (registrations or premium):
         return
-    shard = shard_of(resident_id)
+    person = await _person(session, resident_id)
+    # The nation's membership is how many places the person has: first, for every scope.
+    in_nation = await _member(session, NATION, resident_id, registrations, premium)
+    was = replace(person, places=in_nation[0].registrations)
+    now = replace(person, places=in_nation[1].registrations)
+    for scope in scopes:
+        if scope == NATION:
+            memberships = in_nation
+        elif scope == place_code and not municipality_code.is_prefecture(scope):
+            # One active registration per person and municipality: the tie is the membership.
+            memberships = _one(before), _one(after)
+        else:
+            memberships = await _member(session, scope, resident_id, registrations, premium)
+        _count(session, scope, shard, membership_change(was, memberships[0], now, memberships[1]))
+    if was != now:
+        # Everywhere else they stay, they now have another count of places.
+        for scope, tier in await _memberships(session, resident_id):
+            if scope not in scopes:
+                _count(session, scope, shard, person_change(was, now, tier))
+
+
+async def _memberships(session: AsyncSession, resident_id: uuid.UUID) -> list[tuple[str, Tier]]:
+    """Every scope the person counts in, with their tier there."""
     registration = tables.Registration
     municipalities = await session.exec(
         select(col(registration.municipality_code), col(registration.tier)).where(
@@ -192,10 +202,19 @@ async def person_corrected(
     wider = await session.exec(
         select(col(member.scope), col(member.premium)).where(col(member.resident_id) == resident_id)
     )
-    memberships = [(scope, Tier(tier)) for scope, tier in municipalities] + [
+    return [(scope, Tier(tier)) for scope, tier in municipalities] + [
         (scope, Tier.PREMIUM if premium else Tier.BASIC) for scope, premium in wider
     ]
-    for scope, tier in memberships:
+
+
+async def person_corrected(
+    session: AsyncSession, resident_id: uuid.UUID, before: Person, after: Person
+) -> None:
+    """A registrant's home or birth year changed: move them in every scope they count in."""
+    if before == after:
+        return
+    shard = shard_of(resident_id)
+    for scope, tier in await _memberships(session, resident_id):
         _count(session, scope, shard, person_change(before, after, tier))
 
 

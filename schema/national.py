@@ -70,8 +70,10 @@ class NationalStats:
                 )
                 for line in overview.by_prefecture
             ],
-            registrations_per_resident=FigureCount.list_of(overview.registrations_per_resident),
-            monthly=MonthlyFigures.list_of(overview.monthly),
+            registrations_per_resident=FigureCount.list_of(
+                overview.as_a_place.registrations_per_resident
+            ),
+            monthly=MonthlyFigures.list_of(overview.as_a_place.monthly),
             new_last_30_days=overview.as_a_place.new_last_30_days,
             premium_conversion_rate=overview.as_a_place.premium_conversion_rate,
             by_relationship=FigureCount.list_of(overview.as_a_place.by_relationship),

@@ -75,6 +75,9 @@ class PlaceStats:
     by_interest: list[FigureCount] = strawberry.field(
         description="Registrations naming each interest (one may name several, or none)."
     )
+    registrations_per_resident: list[FigureCount] = strawberry.field(
+        description="Registrants by how many places they are registered with, anywhere."
+    )
     monthly: list[MonthlyFigures]
     as_of: datetime | None = strawberry.field(
         description="When these figures were read: now for the place's own staff; for everyone"
@@ -97,6 +100,7 @@ class PlaceStats:
             by_home_prefecture=FigureCount.list_of(overview.by_home_prefecture),
             by_age_band=FigureCount.list_of(overview.by_age_band),
             by_interest=FigureCount.list_of(overview.by_interest),
+            registrations_per_resident=FigureCount.list_of(overview.registrations_per_resident),
             monthly=MonthlyFigures.list_of(overview.monthly),
             as_of=overview.as_of,
         )

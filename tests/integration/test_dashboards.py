@@ -54,6 +54,14 @@ async def test_a_places_own_staff_see_every_count(api: Api, clock: FixedClock) -
     assert cells(stats["byRelationship"]) == {"BIRTHPLACE": 11, "TOURISM": 1}
     assert cells(stats["byInterest"]) == {"EVENTS": 12}
     assert [(m["registrations"], m["withdrawals"]) for m in stats["monthly"]] == [(12, 0)]
+    body = await api.run(
+        'query { municipality(code: "204854") { stats { registrationsPerResident'
+        " { key count } } } }",
+        token=api.staff(HAKUBA),
+    )
+    # person-0 is registered with Nagano City too.
+    places = body["data"]["municipality"]["stats"]["registrationsPerResident"]
+    assert cells(places) == {"1": 11, "2": 1}
 
 
 async def test_others_see_small_counts_suppressed_and_not_recoverable(

@@ -77,10 +77,16 @@ async def test_records_made_before_a_revision_are_carried_into_it(tmp_path: Path
                 )
             ).all()
             members = (await connection.execute(text("SELECT scope FROM tally_member"))).all()
+            of_one_place = (
+                await connection.execute(
+                    text("SELECT scope FROM tally WHERE figure = 'places:1' ORDER BY scope")
+                )
+            ).all()
         assert len(placed) == 1
         assert placed[0][0] == 1
         assert 0 <= placed[0][1] < 131072
         assert [tuple(row) for row in counted] == [("200000", 1), ("204854", 1), ("JP", 1)]
         assert sorted(row[0] for row in members) == ["200000", "JP"]
+        assert [row[0] for row in of_one_place] == ["200000", "204854", "JP"]
     finally:
         await database.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from domain import disclosure, overview
@@ -33,19 +34,20 @@ def test_a_registration_counts_in_its_place_its_prefecture_and_the_nation() -> N
 
 
 def test_a_person_enters_a_scope_once_and_takes_their_best_tier() -> None:
-    first = membership_change("200000", SAPPORO_PERSON, Membership(), Membership(1, 0))
+    one_place, two_places = replace(SAPPORO_PERSON, places=1), replace(SAPPORO_PERSON, places=2)
+    first = membership_change(SAPPORO_PERSON, Membership(), one_place, Membership(1, 0))
     assert first == {
         "persons": 1,
         "persons_tier:BASIC": 1,
         "home:010006": 1,
         "born:1990": 1,
+        "places:1": 1,
     }
-    second = membership_change("200000", SAPPORO_PERSON, Membership(1, 0), Membership(2, 0))
-    assert second == {}
-    premium = membership_change("200000", SAPPORO_PERSON, Membership(2, 0), Membership(2, 1))
+    # A second place in the same prefecture: still one person there, now of two places.
+    second = membership_change(one_place, Membership(1, 0), two_places, Membership(2, 0))
+    assert second == {"places:1": -1, "places:2": 1}
+    premium = membership_change(two_places, Membership(2, 0), two_places, Membership(2, 1))
     assert premium == {"persons_tier:BASIC": -1, "persons_tier:PREMIUM": 1}
-    nation = membership_change(NATION, SAPPORO_PERSON, Membership(1, 0), Membership(2, 0))
-    assert nation == {"places:1": -1, "places:2": 1}
 
 
 def test_a_tie_counts_its_relationship_and_each_interest() -> None:

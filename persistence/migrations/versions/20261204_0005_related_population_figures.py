@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    tally = op.create_table(
+    op.create_table(
         "tally",
         sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
         sa.Column("figure", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("count", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("scope", "figure", "shard", name=op.f("pk_tally")),
     )
-    member = op.create_table(
+    op.create_table(
         "tally_member",
         sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
         sa.Column("resident_id", sa.Uuid(), nullable=False),
@@ -45,32 +45,7 @@ def upgrade() -> None:
         )
 
     # Registrations made before this revision count too.
-    bind = op.get_bind()
-    registrations, residents, grants, verified = (
-        bind.execute(statement).all() for statement in recount.statements()
-    )
-    counted = recount.from_rows(registrations, residents, grants, verified)
-    if counted.figures:
-        op.bulk_insert(
-            tally,
-            [
-                {"scope": scope, "figure": figure, "shard": shard, "count": count}
-                for (scope, figure, shard), count in counted.figures.items()
-            ],
-        )
-    if counted.members:
-        op.bulk_insert(
-            member,
-            [
-                {
-                    "scope": scope,
-                    "resident_id": resident_id,
-                    "registrations": membership.registrations,
-                    "premium": membership.premium,
-                }
-                for (scope, resident_id), membership in counted.members.items()
-            ],
-        )
+    recount.fill(op.get_bind())
 
 
 def downgrade() -> None:
