@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import json
 import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
@@ -24,27 +27,31 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 
 from credentials.offline import OfflineVerifier, load_json
 from domain import municipality_code
-from domain.clock import Clock, SystemClock, japan_date
+from domain.clock import JST, Clock, SystemClock, japan_date
 from domain.errors import InvalidInput, Refusal
 from domain.roles import Role
 from edge import certificate_issuer
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
+from edge.body_limit import BodyLimit
 from edge.certificate_issuer import CertificateIssuer, NoCertificateKey
 from edge.figures_export import NATION_SCOPE, csv_of, export_routes
 from edge.issuer_routes import issuer_routes
+from edge.persisted_documents import persisted
 from edge.rate_limit import RateLimiter
 from edge.settings import Settings
 from edge.tokens import InvalidToken, LocalIssuer, TokenVerifier, load_or_create_key
-from persistence import master_data, migrate, synthetic
+from persistence import master_data, migrate, synthetic, views
+from persistence.audit import Audit
 from persistence.database import Database, connect
 from persistence.unit_of_work import SqlUnitOfWork
 from resolvers.context import Context
 from resolvers.directory import MunicipalityDirectory
 from resolvers.event_hub import EventHub
-from schema.root import schema
+from schema.root import production_schema, schema
 from services import demo, places
 from services.figures import publish_figures
 from services.registrations import lapse_due_premiums
@@ -65,9 +72,10 @@ class PlatformGraphQL(GraphQL[Context, None]):
         verifier: TokenVerifier,
         settings: Settings,
     ) -> None:
+        production = settings.env == "production"
         super().__init__(
-            schema,
-            graphql_ide="graphiql" if settings.env == "development" else None,
+            production_schema() if production else schema,
+            graphql_ide=None if production else "graphiql",
             # A socket that never says who it is is closed soon (4408); idle ones are kept alive.
             connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
             keep_alive=True,
@@ -78,8 +86,30 @@ class PlatformGraphQL(GraphQL[Context, None]):
         self._clock = clock
         self._issuer = issuer
         self._partner_limits = RateLimiter(settings.partner_requests_per_minute)
+        self._mutation_limits = RateLimiter(settings.mutations_per_minute)
         self._verifier = verifier
         self.events = EventHub(database)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A request may name one of the clients' persisted documents by `documentId`."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return data
+        if request.method == "GET":
+            sent: object = request.query_params.get("documentId")
+        else:
+            body = self.parse_json(await request.get_body())
+            sent = body.get("documentId") if isinstance(body, dict) else None
+        if sent is None:
+            return data
+        if not isinstance(sent, str) or data.query is not None:
+            raise HTTPException(400, "send a query's text or its documentId (a string), not both")
+        text = persisted().get(sent)
+        if text is None:
+            raise HTTPException(400, f"no persisted document has the documentId {sent!r}")
+        return dataclasses.replace(data, query=text)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -93,6 +123,7 @@ class PlatformGraphQL(GraphQL[Context, None]):
             clock=self._clock,
             issuer=self._issuer,
             partner_limits=self._partner_limits,
+            mutation_limits=self._mutation_limits,
             events=self.events,
         )
 
@@ -163,14 +194,18 @@ def create_app(
             asyncio.create_task(
                 _periodically(
                     "registrations whose premium lapsed",
-                    lambda: lapse_due_premiums(SqlUnitOfWork(db), the_clock),
+                    lambda: lapse_due_premiums(
+                        SqlUnitOfWork(db, Audit.system("lapse", the_clock)), the_clock
+                    ),
                     settings.lapse_interval_seconds,
                 )
             ),
             asyncio.create_task(
                 _periodically(
                     "places with published figures",
-                    lambda: publish_figures(SqlUnitOfWork(db), the_clock),
+                    lambda: publish_figures(
+                        SqlUnitOfWork(db, Audit.system("publish", the_clock)), the_clock
+                    ),
                     settings.publish_interval_seconds,
                 )
             ),
@@ -201,11 +236,12 @@ def create_app(
             *export_routes(db, the_clock),
         ],
         middleware=[
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(
                 AuthenticationMiddleware,
                 backend=BearerTokenBackend(the_verifier),
                 on_error=unauthenticated,
-            )
+            ),
         ],
         lifespan=lifespan,
     )
@@ -272,6 +308,12 @@ def _parser() -> argparse.ArgumentParser:
 
     lapse = commands.add_parser("lapse", help="turn premium that ran out into basic, now")
     lapse.add_argument("--database-url")
+
+    audit_log = commands.add_parser("audit", help="the audit log, for inspectors")
+    audit_log.add_argument("what", choices=["export"])
+    audit_log.add_argument("--municipality", help="only the entries of this place's records")
+    audit_log.add_argument("--since", type=_date, help="only entries from this day on (JST)")
+    audit_log.add_argument("--database-url")
 
     publish = commands.add_parser(
         "publish", help="publish every place's figures for all but its own staff, now"
@@ -368,7 +410,7 @@ def _seed(args: argparse.Namespace, settings: Settings) -> int:
         return _seed_synthetic(args.residents, settings)
 
     async def work(database: Database) -> bool:
-        added = await demo.seed(SqlUnitOfWork(database), SystemClock())
+        added = await demo.seed(SqlUnitOfWork(database, Audit.system("seed")), SystemClock())
         await publish_figures(SqlUnitOfWork(database), SystemClock())
         return added
 
@@ -407,7 +449,9 @@ def _join(args: argparse.Namespace, settings: Settings) -> int:
     starts_on = args.starts_on or max(agreed_on, today)
 
     async def work(database: Database) -> str:
-        record = await places.join_platform(SqlUnitOfWork(database), code, agreed_on, starts_on)
+        record = await places.join_platform(
+            SqlUnitOfWork(database, Audit.system("join")), code, agreed_on, starts_on
+        )
         early = " (early adopter)" if record.early_adopter else ""
         return f"{code} agreed on {record.agreed_on}, starts on {record.starts_on}{early}"
 
@@ -444,9 +488,43 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _lapse(settings: Settings) -> int:
     async def work(database: Database) -> int:
-        return await lapse_due_premiums(SqlUnitOfWork(database), SystemClock())
+        return await lapse_due_premiums(
+            SqlUnitOfWork(database, Audit.system("lapse")), SystemClock()
+        )
 
     print(f"premium lapsed for {asyncio.run(_with_database(settings, work))} registrations")
+    return 0
+
+
+AUDIT_EXPORT_BATCH = 5_000
+
+
+def _audit_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Every entry as one JSON object a line, oldest first, read in batches."""
+    code = args.municipality
+    if code is not None:
+        try:
+            code = municipality_code.parse(code, "municipality")
+        except InvalidInput as error:
+            print(f"furusato: {error}", file=sys.stderr)
+            return 2
+    since = datetime.combine(args.since, time(), JST) if args.since else None
+
+    async def work(database: Database) -> int:
+        written, after = 0, 0
+        async with AsyncSession(database.read_engine) as session:
+            while batch := await views.audit_entries(
+                session, code, since, after, AUDIT_EXPORT_BATCH
+            ):
+                for entry in batch:
+                    line = entry.model_dump(mode="json")
+                    sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+                written += len(batch)
+                after = batch[-1].id or after
+        return written
+
+    written = asyncio.run(_with_database(settings, work))
+    print(f"furusato: {written} audit entries", file=sys.stderr)
     return 0
 
 
@@ -543,6 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _lapse(settings)
     if args.command == "publish":
         return _publish(settings)
+    if args.command == "audit":
+        return _audit_export(args, settings)
     if args.command == "verify":
         return _verify(args, settings)
     if args.command == "rotate-certificate-key":

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     status_list_ttl_seconds: int = 300
     # Partner calls (certificate checks) allowed per partner and minute, per worker.
     partner_requests_per_minute: int = 600
+    # Changes (mutations) allowed per caller and minute, per worker.
+    mutations_per_minute: int = 60
+    # The largest request body accepted, in bytes: the longest notice is far below it.
+    max_body_bytes: int = 64 * 1024
     # How often the server turns premium that ran out into basic.
     lapse_interval_seconds: float = 3600.0
     # How often the server publishes the figures all but a place's own staff see.

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
     text,
@@ -353,3 +354,29 @@ class PublishedFigures(SQLModel, table=True):
     scope: str = Field(primary_key=True, max_length=6)
     cells: dict[str, int | None] = Field(sa_column=Column(JSON, nullable=False))
     published_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to which records, and when. Rows are only ever added: no code updates or
+    deletes them, and on PostgreSQL a trigger refuses it (migration 0009)."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_municipality_code_id", "municipality_code", "id"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+    )
+    at: datetime = Field(sa_type=UtcDateTime, index=True)
+    kind: str = Field(max_length=8)
+    subject: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    acting_for: str | None = Field(default=None, max_length=6)
+    # "mutation RegisterWith", "query Registrants", "system:lapse".
+    operation: str = Field(max_length=200)
+    # The place the records belong to, whose staff see the entry in their trail.
+    municipality_code: str | None = Field(default=None, max_length=6)
+    # "<table>:<id>" of each record.
+    records: list[str] = Field(sa_column=Column(JSON, nullable=False))

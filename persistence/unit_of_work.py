@@ -7,7 +7,8 @@ from typing import Self
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from persistence import tallies
+from persistence import audit, tallies
+from persistence.audit import Audit
 from persistence.conflicts import conflicts_raised
 from persistence.database import Database
 from persistence.repositories import (
@@ -39,12 +40,15 @@ class SqlUnitOfWork:
     notices: NoticeRepository
     figures: FigureRepository
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, audit: Audit | None = None) -> None:
         self._database = database
+        # Changes made outside a request (command line, schedules, tests) are the platform's.
+        self._audit = audit or Audit.system("maintenance")
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
         self._session = AsyncSession(self._database.write_engine, expire_on_commit=False)
+        audit.watch(self._session)
         self.residents = SqlResidentRepository(self._session)
         self.places = SqlPlaceRepository(self._session)
         self.registrations = SqlRegistrationRepository(self._session)
@@ -69,12 +73,14 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         session = self._require_session()
         async with conflicts_raised():
+            await audit.write_changes(session, self._audit)
             await tallies.flush(session)
             await session.commit()
 
     async def rollback(self) -> None:
         session = self._require_session()
         tallies.discard(session)
+        audit.forget(session)
         await session.rollback()
 
     def _require_session(self) -> AsyncSession:

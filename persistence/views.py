@@ -449,3 +449,30 @@ async def participating_municipalities(session: AsyncSession, today: date) -> in
         col(p.municipality_code).not_in(municipality_code.PREFECTURES),
     )
     return int((await session.exec(statement)).one())
+
+
+async def audit_trail(
+    session: AsyncSession, code: str, first: int, before: int | None
+) -> Page[tables.AuditEntry]:
+    """A place's audit entries, newest first; `before`: the id of the last one already seen."""
+    e = tables.AuditEntry
+    of_place = col(e.municipality_code) == code
+    total = (await session.exec(select(func.count()).where(of_place))).one()
+    statement = select(e).where(of_place)
+    if before is not None:
+        statement = statement.where(col(e.id) < before)
+    rows = list((await session.exec(statement.order_by(col(e.id).desc()).limit(first + 1))).all())
+    return Page(rows[:first], int(total), len(rows) > first)
+
+
+async def audit_entries(
+    session: AsyncSession, code: str | None, since: datetime | None, after: int, batch: int
+) -> list[tables.AuditEntry]:
+    """Entries oldest first, for inspectors: of one place or all, from a time on."""
+    e = tables.AuditEntry
+    statement = select(e).where(col(e.id) > after)
+    if code is not None:
+        statement = statement.where(col(e.municipality_code) == code)
+    if since is not None:
+        statement = statement.where(col(e.at) >= since)
+    return list((await session.exec(statement.order_by(col(e.id)).limit(batch))).all())

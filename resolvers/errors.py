@@ -8,6 +8,8 @@ UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL = "INTERNAL"
+# Production runs only the clients' persisted documents.
+PERSISTED_DOCUMENT_REQUIRED = "PERSISTED_DOCUMENT_REQUIRED"
 
 
 def coded_error(message: str, code: str, field: str | None = None) -> GraphQLError:

@@ -74,6 +74,16 @@ def code_cursor(value: str | None) -> str | None:
     return None if value is None else cursor_parts(value, 1)[0]
 
 
+def id_cursor(value: str | None) -> int | None:
+    """A cursor of a list in the order rows were added (the audit log)."""
+    if value is None:
+        return None
+    (number,) = cursor_parts(value, 1)
+    if not number.isdigit():
+        raise coded_error("after is not a cursor this list gave out", BAD_USER_INPUT, "after")
+    return int(number)
+
+
 def time_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:
     if value is None:
         return None

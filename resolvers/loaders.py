@@ -179,6 +179,23 @@ class ActivityPageByPlaceLoader(_DatabaseLoader[ActivityPage, views.Page[tables.
         return [found[key] for key in keys]
 
 
+@dataclass(frozen=True)
+class AuditPage:
+    code: str
+    first: int
+    before: int | None
+
+
+class AuditTrailPageByPlaceLoader(_DatabaseLoader[AuditPage, views.Page[tables.AuditEntry]]):
+    """A place's audit trail is read by its own staff, one place at a time: a statement each."""
+
+    async def fetch(self, keys: list[AuditPage]) -> list[views.Page[tables.AuditEntry]]:
+        async with self._session() as session:
+            return [
+                await views.audit_trail(session, key.code, key.first, key.before) for key in keys
+            ]
+
+
 ResidentAtPlace = tuple[uuid.UUID, str]
 
 
@@ -209,6 +226,10 @@ class Loaders:
     @cached_property
     def figures_by_scope(self) -> FiguresByScopeLoader:
         return FiguresByScopeLoader(self._database, self._clock)
+
+    @cached_property
+    def audit_trail_page_by_place(self) -> AuditTrailPageByPlaceLoader:
+        return AuditTrailPageByPlaceLoader(self._database)
 
     @cached_property
     def published_figures_by_scope(self) -> PublishedFiguresByScopeLoader:

@@ -16,7 +16,7 @@ from domain.vocabulary import Interest
 from persistence import mapping, tables, views
 from resolvers import inputs
 from resolvers.context import Context
-from resolvers.loaders import ActivityPage, RegistrationPage
+from resolvers.loaders import ActivityPage, AuditPage, RegistrationPage
 from services.residents import current_resident
 
 
@@ -60,6 +60,13 @@ async def activities_of_place(
 ) -> views.Page[tables.Activity]:
     page = ActivityPage(code, status, inputs.page_size(first), inputs.time_cursor(after))
     return await context.loaders.activity_page_by_place.load(page)
+
+
+async def audit_trail_of_place(
+    context: Context, code: str, first: int | None, after: str | None
+) -> views.Page[tables.AuditEntry]:
+    page = AuditPage(code, inputs.page_size(first), inputs.id_cursor(after))
+    return await context.loaders.audit_trail_page_by_place.load(page)
 
 
 async def _feed_scope(context: Context) -> FeedScope:

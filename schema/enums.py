@@ -6,6 +6,7 @@ import strawberry
 
 from credentials.certificate import VerificationStatus
 from domain.activities import ActivityStatus
+from domain.audit import AuditKind
 from domain.certificates import CertificateStatus
 from domain.events import EventType
 from domain.notices import NoticeAudience, NoticeKind
@@ -27,12 +28,14 @@ for enum, name in (
     (NoticeKind, "NoticeKind"),
     (EventType, "MunicipalEventType"),
     (NoticeAudience, "NoticeAudience"),
+    (AuditKind, "AuditKind"),
 ):
     strawberry.enum(enum, name=name)
 
 __all__ = [
     "ActivityKind",
     "ActivityStatus",
+    "AuditKind",
     "CertificateStatus",
     "EventType",
     "Interest",

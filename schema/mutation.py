@@ -20,6 +20,7 @@ from schema.inputs import (
     UpdateProfileInput,
     WithdrawInput,
 )
+from schema.limits import MutationRateLimit
 from schema.notices import Notice
 from schema.partners import SupportMeasure
 from schema.payloads import (
@@ -51,7 +52,7 @@ def _activity(activity: DomainActivity | None) -> Activity | None:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(permission_classes=[IsResident])
+    @strawberry.mutation(permission_classes=[IsResident], extensions=[MutationRateLimit()])
     async def update_profile(self, info: Ctx, input: UpdateProfileInput) -> UpdateProfilePayload:
         resident, errors = await attempt(
             mutations.update_profile(
@@ -69,6 +70,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[IsResident],
+        extensions=[MutationRateLimit()],
         description="Basic registration; a basic certificate is issued at once.",
     )
     async def register(self, info: Ctx, input: RegisterInput) -> RegisterPayload:
@@ -81,6 +83,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[IsResident],
+        extensions=[MutationRateLimit()],
         description="Withdraw a registration; its certificate is revoked.",
     )
     async def withdraw(self, info: Ctx, input: WithdrawInput) -> WithdrawPayload:
@@ -89,7 +92,7 @@ class Mutation:
         )
         return WithdrawPayload(registration=_registration(registration), errors=errors)
 
-    @strawberry.mutation(permission_classes=[IsResident])
+    @strawberry.mutation(permission_classes=[IsResident], extensions=[MutationRateLimit()])
     async def record_activity(self, info: Ctx, input: RecordActivityInput) -> RecordActivityPayload:
         activity, errors = await attempt(
             mutations.record_activity(
@@ -105,6 +108,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[IsResident],
+        extensions=[MutationRateLimit()],
         description="Premium registration or its yearly renewal.",
     )
     async def apply_for_premium(
@@ -117,6 +121,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[IsStaff],
+        extensions=[MutationRateLimit()],
         description="Verify or reject an activity of your municipality (or prefecture).",
     )
     async def review_activity(self, info: Ctx, input: ReviewActivityInput) -> ReviewActivityPayload:
@@ -125,7 +130,7 @@ class Mutation:
         )
         return ReviewActivityPayload(activity=_activity(activity), errors=errors)
 
-    @strawberry.mutation(permission_classes=[GovernsInputPlace])
+    @strawberry.mutation(permission_classes=[GovernsInputPlace], extensions=[MutationRateLimit()])
     async def set_premium_policy(
         self, info: Ctx, input: PremiumPolicyInput
     ) -> SetPremiumPolicyPayload:
@@ -145,6 +150,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[GovernsInputPlace],
+        extensions=[MutationRateLimit()],
         description="A support measure of your place, or of a partner within its scope.",
     )
     async def create_support_measure(
@@ -171,6 +177,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[GovernsInputPlace],
+        extensions=[MutationRateLimit()],
         description="Publish a notice to the place's registrants (and, for a prefecture, its"
         " municipalities' registrants).",
     )
@@ -195,6 +202,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[IsOperator],
+        extensions=[MutationRateLimit()],
         description="Record that a place agreed to the terms of use and when its use starts.",
     )
     async def join_platform(self, info: Ctx, input: JoinPlatformInput) -> JoinPlatformPayload:

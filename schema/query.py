@@ -7,6 +7,7 @@ from strawberry import BasePermission
 from strawberry.utils.await_maybe import await_maybe
 
 from resolvers import certificates, inputs, reads, statistics, support
+from schema.auditing import AuditedRead
 from schema.limits import PartnerRateLimit
 from schema.national import NationalStats
 from schema.notices import Notice
@@ -109,6 +110,7 @@ class Query:
 
     @strawberry.field(
         permission_classes=[IsSignedIn],
+        extensions=[AuditedRead()],
         description="Refetch an object by its global ID; null unless it is yours"
         " (or, for staff, of your municipality).",
     )

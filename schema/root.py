@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, ValidationRule, print_ast
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -13,6 +17,9 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from edge.persisted_documents import document_id, persisted
+from resolvers.errors import PERSISTED_DOCUMENT_REQUIRED
+from schema.auditing import NamesTheOperation
 from schema.errors import CodedErrors, log_unexpected
 from schema.mutation import Mutation
 from schema.query import Query
@@ -31,21 +38,50 @@ class PlatformSchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-schema = PlatformSchema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    types=[Resident, Registration, Activity],
-    # The apps send the same persisted operations again and again: parse and validate each once.
-    # (The caches live at module level; each request gets a fresh extension around them.)
-    extensions=[
-        CodedErrors,
-        # No request may ask much more than the clients' own operations do: the deepest of
-        # them (Registrants) has 7 levels and the longest 79 tokens (tests/test_limits.py).
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-    ],
-)
+class OnlyPersistedDocuments(ValidationRule):
+    """Production runs the clients' operations and nothing else (edge/persisted_documents.py)."""
+
+    def enter_document(self, node: DocumentNode, *_args: object) -> None:
+        if document_id(print_ast(node)) not in persisted():
+            self.report_error(
+                GraphQLError(
+                    "only the clients' persisted documents run here: send one, or its documentId",
+                    extensions={"code": PERSISTED_DOCUMENT_REQUIRED},
+                )
+            )
+
+
+def build(*, production: bool) -> PlatformSchema:
+    """The schema; in production, without introspection and for the safelist only."""
+    production_rules: list[type[ASTValidationRule]] = [
+        NoSchemaIntrospectionCustomRule,
+        OnlyPersistedDocuments,
+    ]
+    return PlatformSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Resident, Registration, Activity],
+        # The apps send the same persisted operations again and again: parse and validate
+        # each once. (The caches live at module level; each request gets a fresh extension.)
+        extensions=[
+            CodedErrors,
+            NamesTheOperation,
+            # No request may ask much more than the clients' own operations do: the deepest
+            # of them (Registrants) has 7 levels and the longest 79 tokens (tests/test_limits.py).
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            *([lambda: AddValidationRules(production_rules)] if production else []),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+        ],
+    )
+
+
+schema = build(production=False)
+
+
+@cache
+def production_schema() -> PlatformSchema:
+    return build(production=True)

@@ -19,9 +19,11 @@ from persistence import mapping, tables
 from resolvers import certificates, inputs, reads, statistics
 from resolvers.context import Context
 from resolvers.qr import qr_svg
+from schema.auditing import AuditedRead
 from schema.enums import (
     ActivityKind,
     ActivityStatus,
+    AuditKind,
     CertificateStatus,
     Interest,
     MunicipalityKind,
@@ -121,6 +123,7 @@ class Municipality:
 
     @strawberry.field(
         permission_classes=[AdministersThisPlace],
+        extensions=[AuditedRead()],
         description="Active registrations, newest first. Staff of this place or its prefecture;"
         " a prefecture's list includes its municipalities' registrants.",
     )
@@ -152,6 +155,7 @@ class Municipality:
 
     @strawberry.field(
         permission_classes=[AdministersThisPlace],
+        extensions=[AuditedRead()],
         description="Activities recorded for this place, oldest first (the review queue).",
     )
     async def activities(
@@ -170,6 +174,48 @@ class Municipality:
             page.total,
             page.has_next,
             after,
+        )
+
+    @strawberry.field(
+        permission_classes=[AdministersThisPlace],
+        extensions=[AuditedRead()],
+        description="The place's audit log, newest first: every change to its records and"
+        " every read of them by staff or integrations. Reading it is in it too.",
+    )
+    async def audit_trail(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[AuditEntry] | None:
+        page = await reads.audit_trail_of_place(info.context, self.code, first, after)
+        return connection(
+            [(inputs.cursor(str(e.id)), AuditEntry.from_row(e)) for e in page.rows],
+            page.total,
+            page.has_next,
+            after,
+        )
+
+
+@strawberry.type(description="One entry of the audit log: who changed or read which records.")
+class AuditEntry:
+    at: datetime
+    kind: AuditKind
+    subject: str = strawberry.field(description="The token's subject, or system:<job>.")
+    role: str
+    acting_for: str | None = strawberry.field(description="The code of the place they act for.")
+    operation: str = strawberry.field(description='"mutation RegisterWith", "query Registrants".')
+    records: list[str] = strawberry.field(description='"<table>:<id>" of each record.')
+    row: strawberry.Private[tables.AuditEntry]
+
+    @classmethod
+    def from_row(cls, row: tables.AuditEntry) -> AuditEntry:
+        return cls(
+            at=row.at,
+            kind=AuditKind(row.kind),
+            subject=row.subject,
+            role=row.role,
+            acting_for=row.acting_for,
+            operation=row.operation,
+            records=row.records,
+            row=row,
         )
 
 

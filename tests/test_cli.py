@@ -139,6 +139,24 @@ def test_export_stats_as_open_data(fresh: Settings, capsys: pytest.CaptureFixtur
     assert next(line for line in lines if ",as_of," in line) != "204854,as_of,,,False"
     assert main(["publish", "figures"]) == 0
     assert "figures published for" in capsys.readouterr().out
+
+
+def test_the_audit_log_is_exported_for_inspectors(
+    fresh: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["seed", "--demo"]) == 0
+    capsys.readouterr()
+    assert main(["audit", "export", "--municipality", "204854"]) == 0
+    out = capsys.readouterr()
+    entries = [json.loads(line) for line in out.out.splitlines()]
+    assert entries
+    assert {entry["municipality_code"] for entry in entries} == {"204854"}
+    assert {entry["operation"] for entry in entries} == {"system:seed"}
+    assert f"{len(entries)} audit entries" in out.err
+    assert main(["audit", "export", "--since", "2999-01-01"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["audit", "export", "--municipality", "204855"]) == 2
     assert main(["export", "stats", "--scope", "nation"]) == 0
     assert "nation,unique_residents,,,True" in capsys.readouterr().out.splitlines()
     assert main(["export", "stats", "--scope", "204855"]) == 2

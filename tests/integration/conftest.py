@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from edge.certificate_issuer import CertificateIssuer
 from edge.settings import Settings
 from edge.tokens import LocalIssuer, TokenVerifier
 from gateway import create_app
+from persistence import tables
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
 from services.figures import publish_figures
@@ -93,31 +95,52 @@ class Api:
         return await self.run(served(name), variables, token)
 
 
+@dataclass
+class Platform:
+    """What an app of the platform is made of in tests, to make one with other settings."""
+
+    database: Database
+    clock: FixedClock
+    issuer: LocalIssuer
+    certificate_issuer: CertificateIssuer
+
+    @contextlib.asynccontextmanager
+    async def api(self, **settings: Any) -> AsyncIterator[Api]:
+        app = create_app(
+            Settings(token_issuer=ISSUER, token_audience=AUDIENCE, **settings),
+            database=self.database,
+            clock=self.clock,
+            verifier=TokenVerifier(
+                issuer=ISSUER, audience=AUDIENCE, local_key=self.issuer.key.public_key()
+            ),
+            issuer=self.certificate_issuer,
+        )
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
+            yield Api(http, self.issuer, self.database, self.clock)
+
+
 @pytest.fixture
-async def api(
+def platform(
     database: Database,
     clock: FixedClock,
     issuer: LocalIssuer,
     certificate_issuer: CertificateIssuer,
-) -> AsyncIterator[Api]:
-    verifier = TokenVerifier(issuer=ISSUER, audience=AUDIENCE, local_key=issuer.key.public_key())
-    app = create_app(
-        Settings(token_issuer=ISSUER, token_audience=AUDIENCE),
-        database=database,
-        clock=clock,
-        verifier=verifier,
-        issuer=certificate_issuer,
-    )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://platform.test") as http:
-        yield Api(http, issuer, database, clock)
+) -> Platform:
+    return Platform(database, clock, issuer, certificate_issuer)
+
+
+@pytest.fixture
+async def api(platform: Platform) -> AsyncIterator[Api]:
+    async with platform.api() as api:
+        yield api
 
 
 async def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every row the platform writes, to show that a refused call changed nothing."""
     rows: dict[str, list[tuple[Any, ...]]] = {}
     async with database.read_engine.connect() as connection:
-        for table in TRANSIENT_TABLES:
+        for table in (*TRANSIENT_TABLES, tables.AuditEntry):
             result = await connection.execute(select(table))
             rows[table.__tablename__] = sorted((tuple(r) for r in result), key=repr)
         await connection.execute(text("SELECT 1"))

@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -14,11 +13,8 @@ from credentials import certificate, status_list
 from credentials.jose import SigningKey, b64decode, b64encode, compact_json, key_from_jwk
 from domain.clock import FixedClock
 from edge.certificate_issuer import CertificateIssuer
-from edge.settings import Settings
-from edge.tokens import LocalIssuer, TokenVerifier
-from gateway import create_app
 from persistence.database import Database
-from tests.integration.conftest import AUDIENCE, ISSUER, PUBLIC_URL, Api, snapshot
+from tests.integration.conftest import PUBLIC_URL, Api, Platform, snapshot
 from tests.integration.steps import (
     CHIYODA,
     HAKUBA,
@@ -351,23 +347,8 @@ async def test_support_eligibility(api: Api, clock: FixedClock, database: Databa
     assert await snapshot(database) == before
 
 
-async def test_a_partner_is_held_to_its_rate(
-    database: Database,
-    clock: FixedClock,
-    issuer: LocalIssuer,
-    certificate_issuer: CertificateIssuer,
-) -> None:
-    app = create_app(
-        Settings(token_issuer=ISSUER, token_audience=AUDIENCE, partner_requests_per_minute=2),
-        database=database,
-        clock=clock,
-        verifier=TokenVerifier(issuer=ISSUER, audience=AUDIENCE, local_key=issuer.key.public_key()),
-        issuer=certificate_issuer,
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL
-    ) as http:
-        api = Api(http, issuer, database, clock)
+async def test_a_partner_is_held_to_its_rate(platform: Platform) -> None:
+    async with platform.api(partner_requests_per_minute=2) as api:
         partner = api.token("partner", "p-1", partner="p-1")
         codes = []
         for _ in range(3):
