@@ -20,7 +20,7 @@ from domain.places import Participation
 from domain.premium import PremiumPolicy
 from domain.registrations import Registration
 from domain.residents import Resident
-from domain.statistics import Person, Tie
+from domain.statistics import Flow, Person, Tie, daily_figure
 from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
@@ -307,3 +307,12 @@ class SqlFigureRepository:
         connection = await self._session.connection()
         await connection.execute(statement, rows)
         await connection.execute(delete(table).where(table.c.scope.not_in(list(cells))))
+
+    async def forget_days_before(self, day: date) -> None:
+        tally = tables.Tally.__table__  # type: ignore[attr-defined]
+        await (await self._session.connection()).execute(
+            delete(tally).where(
+                tally.c.figure.startswith(f"{Flow.REGISTERED_ON}:"),
+                tally.c.figure < daily_figure(day),
+            )
+        )

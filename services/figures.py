@@ -14,7 +14,10 @@ async def publish_figures(uow: UnitOfWork, clock: Clock) -> int:
     now = clock.now()
     today = japan_date(now)
     async with uow:
-        cells = publish(await uow.figures.kept(new_since(today)), today)
+        first_day = new_since(today)
+        cells = publish(await uow.figures.kept(first_day), today)
         await uow.figures.publish(cells, now)
+        # Counts by day serve the last 30 days only; months keep the rest.
+        await uow.figures.forget_days_before(first_day)
         await uow.commit()
     return len(cells)

@@ -71,6 +71,7 @@ class FigureRepository(Protocol):
     async def publish(
         self, cells: Mapping[str, Mapping[str, int | None]], at: datetime
     ) -> None: ...
+    async def forget_days_before(self, day: date) -> None: ...
 
 
 class UnitOfWork(Protocol):

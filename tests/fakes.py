@@ -17,6 +17,7 @@ from domain.places import Participation
 from domain.premium import DEFAULT_POLICY, PremiumPolicy
 from domain.registrations import Registration
 from domain.residents import Resident
+from domain.statistics import daily_figure
 from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
@@ -180,6 +181,12 @@ class FakeFigures:
     async def publish(self, cells: Mapping[str, Mapping[str, int | None]], at: datetime) -> None:
         self._store.published = {scope: dict(place) for scope, place in cells.items()}
         self._store.published_at = at
+
+    async def forget_days_before(self, day: date) -> None:
+        oldest_kept = daily_figure(day)
+        for figures in self._store.figures.values():
+            for name in [n for n in figures if n.startswith("registered_on:") and n < oldest_kept]:
+                del figures[name]
 
 
 class FakeUnitOfWork:

@@ -6,16 +6,19 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain import disclosure, municipality_code, overview
+from domain.clock import FixedClock, japan_date
 from domain.publication import publish
 from domain.statistics import NATION, Person, Standing, Tie, daily_figure, recount
 from domain.tiers import Tier
 from domain.vocabulary import Interest, Relationship
+from services.figures import publish_figures
+from tests.fakes import FakeUnitOfWork
 
 TODAY = date(2027, 4, 30)
 NAGANO, HAKUBA, NAGANO_CITY, MATSUMOTO = "200000", "204854", "202011", "202029"
@@ -32,13 +35,9 @@ def figures_of(
     return by_scope
 
 
-def registrations(place: str, count: int, **kinds: object) -> list[Standing]:
-    relationship = kinds.get("relationship", Relationship.BIRTHPLACE)
-    assert isinstance(relationship, Relationship)
-    return [
-        Standing(uuid.uuid4(), place, Tie(relationship, (), Tier.BASIC), date(2027, 1, 10), None)
-        for _ in range(count)
-    ]
+def registrations(place: str, count: int) -> list[Standing]:
+    tie = Tie(Relationship.BIRTHPLACE, (), Tier.BASIC)
+    return [Standing(uuid.uuid4(), place, tie, date(2027, 1, 10), None) for _ in range(count)]
 
 
 def published(standings: list[Standing]) -> dict[str, overview.Cells]:
@@ -144,9 +143,11 @@ def found_by_subtraction(
     return found
 
 
+# Who (of 41 persons), where, how, with which interests, tier, when, withdrawn, born.
+Drawn = tuple[int, str, Relationship, list[Interest], Tier, date, bool, int | None]
 places = st.sampled_from([HAKUBA, NAGANO_CITY, MATSUMOTO, NAGANO, SAPPORO, HAKODATE, HOKKAIDO])
 a_registration = st.tuples(
-    st.integers(0, 40),  # who, of 41 persons
+    st.integers(0, 40),
     places,
     st.sampled_from(list(Relationship)),
     st.lists(st.sampled_from(list(Interest)), max_size=2, unique=True),
@@ -159,7 +160,7 @@ a_registration = st.tuples(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(a_registration, max_size=160))
-def test_nothing_small_is_shown_or_found_by_subtraction(drawn: list[tuple]) -> None:  # type: ignore[type-arg]
+def test_nothing_small_is_shown_or_found_by_subtraction(drawn: list[Drawn]) -> None:
     persons = [uuid.UUID(int=n) for n in range(41)]
     people: dict[uuid.UUID, Person] = {}
     standings, seen = [], set()
@@ -196,3 +197,17 @@ def test_nothing_small_is_shown_or_found_by_subtraction(drawn: list[tuple]) -> N
         assert shown is None if disclosure.is_small(count) else shown in (None, count)
     small = {c for c, count in exact.items() if disclosure.is_small(count)}
     assert not found_by_subtraction(cells, exact) & small
+
+
+async def test_a_publication_keeps_days_only_as_long_as_the_last_thirty(
+    uow: FakeUnitOfWork, clock: FixedClock
+) -> None:
+    today = japan_date(clock.now())
+    old, recent = today - timedelta(days=30), today - timedelta(days=29)
+    uow.committed.figures = {
+        HAKUBA: {daily_figure(old): 12, daily_figure(recent): 11, "registrations": 23},
+    }
+    assert await publish_figures(uow, clock) == 2  # Hakuba, and the nation
+    assert uow.committed.published[HAKUBA][overview.NEW_LAST_30_DAYS] == 11
+    assert uow.committed.published_at == clock.now()
+    assert uow.committed.figures[HAKUBA] == {daily_figure(recent): 11, "registrations": 23}
