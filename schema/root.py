@@ -20,6 +20,7 @@ from strawberry.types import ExecutionContext
 from edge.persisted_documents import document_id, persisted
 from resolvers.errors import PERSISTED_DOCUMENT_REQUIRED
 from schema.auditing import NamesTheOperation
+from schema.cost import CostLimit
 from schema.errors import CodedErrors, log_unexpected
 from schema.mutation import Mutation
 from schema.query import Query
@@ -72,6 +73,7 @@ def build(*, production: bool) -> PlatformSchema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules([CostLimit]),
             *([lambda: AddValidationRules(production_rules)] if production else []),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),

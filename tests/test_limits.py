@@ -7,7 +7,7 @@ from graphql import OperationDefinitionNode, print_ast
 from schema.root import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, schema
 from tests.contract import operations
 
-LIMIT_WORDS = ("depth", "aliases", "tokens")
+LIMIT_WORDS = ("depth", "aliases", "tokens", "cost")
 
 
 async def _limit_errors(query: str) -> list[str]:
@@ -41,3 +41,17 @@ async def test_a_huge_document_is_refused_before_it_is_read() -> None:
     fields = " ".join(["__typename"] * MAX_TOKENS)
     refused = await _limit_errors("query { " + fields + " }")
     assert any("tokens" in message for message in refused)
+
+
+async def test_pages_of_pages_cost_too_much() -> None:
+    # Every municipality of a prefecture with a full page of its registrants, each with more.
+    query = """query { municipalities(first: 100) { edges { node {
+        registrations(first: 100) { edges { node { id tier status registeredAt } } } } } } }"""
+    assert any("cost" in message for message in await _limit_errors(query))
+    # The same with variables is judged by the largest page they could ask for.
+    paged = """query($n: Int) { municipalities(first: $n) { edges { node {
+        registrations(first: $n) { totalCount } } } } }"""
+    assert any("cost" in message for message in await _limit_errors(paged))
+    small = """query { municipalities(first: 5) { edges { node {
+        registrations(first: 5) { totalCount } } } } }"""
+    assert await _limit_errors(small) == []
