@@ -27,7 +27,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from credentials.offline import OfflineVerifier, load_json
 from domain import municipality_code
@@ -50,6 +51,7 @@ from persistence.database import Database, connect
 from persistence.unit_of_work import SqlUnitOfWork
 from resolvers.context import Context
 from resolvers.directory import MunicipalityDirectory
+from resolvers.errors import BAD_USER_INPUT
 from resolvers.event_hub import EventHub
 from schema.root import production_schema, schema
 from services import demo, places
@@ -90,6 +92,17 @@ class PlatformGraphQL(GraphQL[Context, None]):
         self._verifier = verifier
         self.events = EventHub(database)
 
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request's body: a JSON object. Anything else (bytes that are no Unicode, a bare
+        string or number) is the client's mistake, not an internal error."""
+        try:
+            parsed = super().parse_json(data)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "the request body is not JSON in UTF-8") from None
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "the request body is a JSON object")
+        return parsed
+
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
@@ -110,6 +123,17 @@ class PlatformGraphQL(GraphQL[Context, None]):
         if text is None:
             raise HTTPException(400, f"no persisted document has the documentId {sent!r}")
         return dataclasses.replace(data, query=text)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """Every error leaves with a code: a document that does not even parse is refused
+        before the schema's extensions (schema/errors.py) see it."""
+        response = await super().process_result(request, result)
+        for error in response.get("errors") or []:
+            if isinstance(error, dict):
+                error.setdefault("extensions", {}).setdefault("code", BAD_USER_INPUT)
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None

@@ -13,7 +13,11 @@ log = logging.getLogger("furusato.errors")
 
 
 def _is_expected(error: GraphQLError) -> bool:
-    return bool(error.extensions and "code" in error.extensions) or error.original_error is None
+    """Coded errors and the request's own mistakes (graphql-core wraps some of those, such as
+    a required variable left out, around a GraphQLError of its own)."""
+    if error.extensions and "code" in error.extensions:
+        return True
+    return error.original_error is None or isinstance(error.original_error, GraphQLError)
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 
 import strawberry
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, ValidationRule, print_ast
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    ValidationRule,
+    print_ast,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from starlette.websockets import WebSocket
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from edge.persisted_documents import document_id, persisted
-from resolvers.errors import PERSISTED_DOCUMENT_REQUIRED
+from resolvers.errors import BAD_USER_INPUT, PERSISTED_DOCUMENT_REQUIRED
 from schema.auditing import NamesTheOperation
 from schema.cost import CostLimit
 from schema.errors import CodedErrors, log_unexpected
@@ -52,6 +63,26 @@ class OnlyPersistedDocuments(ValidationRule):
             )
 
 
+class SubscriptionsOverWebSocket(SchemaExtension):
+    """A subscription sent as a plain HTTP request is refused, not run as if it were a query."""
+
+    def on_execute(self) -> Iterator[None]:
+        execution = self.execution_context
+        if execution.operation_type is OperationType.SUBSCRIPTION and not isinstance(
+            getattr(execution.context, "request", None), WebSocket
+        ):
+            execution.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "subscriptions run over WebSocket at /graphql (graphql-transport-ws)",
+                        extensions={"code": BAD_USER_INPUT},
+                    )
+                ],
+            )
+        yield
+
+
 def build(*, production: bool) -> PlatformSchema:
     """The schema; in production, without introspection and for the safelist only."""
     production_rules: list[type[ASTValidationRule]] = [
@@ -68,6 +99,7 @@ def build(*, production: bool) -> PlatformSchema:
         extensions=[
             CodedErrors,
             NamesTheOperation,
+            SubscriptionsOverWebSocket,
             # No request may ask much more than the clients' own operations do: the deepest
             # of them (Registrants) has 7 levels and the longest 79 tokens (tests/test_limits.py).
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
