@@ -22,7 +22,9 @@ from tests.integration.steps import HAKUBA, join, register
 
 pytestmark = pytest.mark.database
 
-EXAMPLES = 300
+# Per database: 500 operations with generated variables and 250 bodies.
+VARIABLE_EXAMPLES = 500
+BODY_EXAMPLES = 250
 CLEAR_CODES = {
     "BAD_USER_INPUT",
     "UNAUTHENTICATED",
@@ -138,7 +140,7 @@ async def world(api: Api, clock: FixedClock) -> dict[str, str]:
 
 
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=VARIABLE_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -181,7 +183,7 @@ bodies = st.one_of(
 
 
 @settings(
-    max_examples=EXAMPLES,
+    max_examples=BODY_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
