@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from typing import Literal
 
 import strawberry
 from graphql import (
@@ -25,7 +26,8 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.types import ExecutionContext
+from strawberry.federation.schema import FederationAny
+from strawberry.types import ExecutionContext, Info
 from strawberry.types.graphql import OperationType
 
 from edge.persisted_documents import document_id, persisted
@@ -43,11 +45,37 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 
 
-class PlatformSchema(strawberry.Schema):
+# Entity types a gateway may ask for (`_entities`), each by its key. @theguild's composer
+# refuses strawberry's default federation version, 2.11; 2.9 composes.
+ENTITY_KEYS = {"Municipality": "code", "Resident": "id"}
+FEDERATION_VERSION: Literal["2.9"] = "2.9"
+
+
+def _is_representation(value: object) -> bool:
+    typename = value.get("__typename") if isinstance(value, dict) else None
+    key = ENTITY_KEYS.get(typename) if isinstance(typename, str) else None
+    return key is not None and isinstance(value, dict) and isinstance(value.get(key), str)
+
+
+class PlatformSchema(strawberry.federation.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         log_unexpected(errors)
+
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Each representation is an object naming an entity type and giving its key as a
+        string; anything else is the caller's mistake, refused as a whole."""
+        if not all(_is_representation(r) for r in representations):
+            raise GraphQLError(
+                "each representation is {__typename, key}: Municipality by code, Resident by id",
+                extensions={"code": BAD_USER_INPUT},
+            )
+        # The library takes __typename out of each: it works on copies.
+        copies = [FederationAny(dict(r)) for r in representations]  # type: ignore[call-overload]
+        return super().entities_resolver(info, copies)
 
 
 class OnlyPersistedDocuments(ValidationRule):
@@ -90,6 +118,7 @@ def build(*, production: bool) -> PlatformSchema:
         OnlyPersistedDocuments,
     ]
     return PlatformSchema(
+        federation_version=FEDERATION_VERSION,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -62,8 +62,9 @@ class PremiumPolicy:
     eligible_activity_kinds: list[ActivityKind]
 
 
-@strawberry.type(
-    description="A prefecture or municipality (local government), by its 6-digit code."
+@strawberry.federation.type(
+    keys=["code"],
+    description="A prefecture or municipality (local government), by its 6-digit code.",
 )
 class Municipality:
     code: str
@@ -85,6 +86,12 @@ class Municipality:
             longitude=row.longitude,
             prefecture_code=row.prefecture_code,
         )
+
+    @classmethod
+    async def resolve_reference(cls, info: Ctx, code: str) -> Municipality | None:
+        """A gateway joining another subgraph's fields to a place; no such place: null."""
+        row = await info.context.loaders.municipality_by_code.load(code)
+        return cls.from_row(row) if row else None
 
     @strawberry.field(description="The prefecture this place belongs to (a prefecture: itself).")
     async def prefecture(self, info: Ctx) -> Municipality:
@@ -226,7 +233,9 @@ async def municipality(info: Ctx, code: str) -> Municipality:
     return Municipality.from_row(row)
 
 
-@strawberry.type(description="A person registered with places they care about (ふるさと住民).")
+@strawberry.federation.type(
+    keys=["id"], description="A person registered with places they care about (ふるさと住民)."
+)
 class Resident(Node):
     display_name: str | None
     birth_year: int | None
@@ -248,6 +257,15 @@ class Resident(Node):
             interest_values=list(row.interests),
             verified=row.identity_verified,
         )
+
+    @classmethod
+    async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> Resident | None:
+        """Only for the resident themselves, as by `node`: anyone else gets null, as if there
+        were no such person."""
+        _type, resident_id = inputs.parse_global_id(id, "id")
+        row = await info.context.loaders.resident_by_id.load(resident_id)
+        found = cls.from_row(row) if row else None
+        return found if found and IsTheResident().has_permission(found, info) else None
 
     @strawberry.field(permission_classes=[IsTheResident])
     def identity_verified(self) -> bool | None:

@@ -10,12 +10,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OPERATIONS = ROOT / "contract" / "operations.graphql"
 SHARED_OPERATIONS = ROOT.parent / "shared" / "contract" / "operations.graphql"
 
-# Operations the schema does not serve yet, and the issue that brings each.
-NOT_YET_SERVED = {
-    "SubgraphSdl": 10,
-    "MunicipalityEntities": 10,
-}
-
 
 def document() -> DocumentNode:
     return parse(OPERATIONS.read_text(encoding="utf-8"))
