@@ -16,12 +16,17 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
-# The reference JavaScript client the subscription tests drive (when Node.js is there).
+# The reference JavaScript client the subscription tests drive, and the Federation gateway
+# (Hive Gateway, the composer) the gateway tests run (when Node.js is there).
 clients/js/node_modules: clients/js/package-lock.json
 	cd clients/js && npm ci --no-audit --no-fund --silent
 	touch clients/js/node_modules
 
-js: clients/js/node_modules
+clients/gateway/node_modules: clients/gateway/package-lock.json
+	cd clients/gateway && npm ci --no-audit --no-fund --silent
+	touch clients/gateway/node_modules
+
+js: clients/js/node_modules clients/gateway/node_modules
 
 migrate: setup
 	@mkdir -p var
