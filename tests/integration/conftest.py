@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -10,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Connection
@@ -27,6 +25,7 @@ from persistence.unit_of_work import SqlUnitOfWork
 from services.figures import publish_figures
 from tests.conftest import TRANSIENT_TABLES
 from tests.contract import served
+from tests.integration.processes import serving
 from tests.unit.conftest import START
 
 ISSUER = "furusato-test"
@@ -196,12 +195,5 @@ async def server(
         verifier=TokenVerifier(issuer=ISSUER, audience=AUDIENCE, local_key=issuer.key.public_key()),
         issuer=certificate_issuer,
     )
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    running = uvicorn.Server(config)
-    task = asyncio.create_task(running.serve())
-    while not running.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
-        await asyncio.sleep(0.01)
-    port = running.servers[0].sockets[0].getsockname()[1]
-    yield f"ws://127.0.0.1:{port}/graphql"
-    running.should_exit = True
-    await task
+    async with serving(app, lifespan="on") as port:
+        yield f"ws://127.0.0.1:{port}/graphql"

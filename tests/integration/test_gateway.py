@@ -5,28 +5,30 @@ a query joining both subgraphs and a subscription relayed to the platform."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import shutil
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 import strawberry
-import uvicorn
 from strawberry.asgi import GraphQL
 
 from domain.clock import FixedClock
 from tests.integration.conftest import Api
+from tests.integration.processes import (
+    ROOT,
+    events_received,
+    free_port,
+    node,
+    reference_subscription,
+    serving,
+)
 from tests.integration.steps import HAKUBA, join, register
 
 pytestmark = pytest.mark.database
 
-ROOT = Path(__file__).resolve().parents[2]
 GATEWAY = ROOT / "clients" / "gateway"
-CLIENT = ROOT / "clients" / "js"
 
 
 @strawberry.federation.type(keys=["code"])
@@ -54,42 +56,18 @@ class Query:
 PARTNER = strawberry.federation.Schema(query=Query, types=[Municipality], federation_version="2.9")
 
 
-def _node() -> str:
-    node = shutil.which("node")
-    if node is None or not (GATEWAY / "node_modules" / "@graphql-hive").exists():
-        if os.environ.get("FURUSATO_REQUIRE_NODE") == "1":
-            pytest.fail("Node.js and clients/gateway/node_modules (make js) are required here")
-        pytest.skip("no Node.js, or clients/gateway not installed (make js)")
-    return node
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture
 async def partner() -> AsyncIterator[str]:
-    config = uvicorn.Config(GraphQL(PARTNER), host="127.0.0.1", port=0, log_level="warning")
-    running = uvicorn.Server(config)
-    task = asyncio.create_task(running.serve())
-    while not running.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
-        await asyncio.sleep(0.01)
-    port = running.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}/graphql"
-    running.should_exit = True
-    await task
+    async with serving(GraphQL(PARTNER)) as port:
+        yield f"http://127.0.0.1:{port}/graphql"
 
 
 @pytest.fixture
 async def gateway(server: str, partner: str, tmp_path: Path) -> AsyncIterator[str]:
-    node = _node()
     supergraph = tmp_path / "supergraph.graphql"
     platform = server.replace("ws://", "http://")
     compose = await asyncio.create_subprocess_exec(
-        node,
+        node(GATEWAY),
         str(GATEWAY / "compose.mjs"),
         str(supergraph),
         f"furusato={platform}",
@@ -98,7 +76,7 @@ async def gateway(server: str, partner: str, tmp_path: Path) -> AsyncIterator[st
     )
     _, err = await asyncio.wait_for(compose.communicate(), 60)
     assert compose.returncode == 0, err.decode()
-    port = _free_port()
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         str(GATEWAY / "node_modules" / ".bin" / "hive-gateway"),
         "supergraph",
@@ -141,24 +119,10 @@ async def test_a_query_through_the_gateway_joins_both_subgraphs(gateway: str) ->
 async def test_a_subscription_is_relayed_through_the_gateway(
     api: Api, clock: FixedClock, gateway: str
 ) -> None:
-    if not (CLIENT / "node_modules" / "graphql-ws").exists():
-        pytest.skip("clients/js not installed (make js)")
     await join(api, HAKUBA, clock)
-    process = await asyncio.create_subprocess_exec(
-        _node(),
-        str(CLIENT / "subscribe.mjs"),
-        gateway.replace("http://", "ws://"),
-        api.staff(HAKUBA),
-        HAKUBA,
-        "2",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    assert (await asyncio.wait_for(process.stderr.readline(), 10)).strip() == b"subscribed"
+    url = gateway.replace("http://", "ws://")
+    process = await reference_subscription(url, api.staff(HAKUBA), HAKUBA, 2)
     await asyncio.sleep(1)
     await register(api, api.resident("a"), HAKUBA)
-    out, err = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0, err.decode()
-    events = [json.loads(line) for line in out.decode().splitlines()]
+    events = await events_received(process)
     assert [e["type"] for e in events] == ["REGISTERED", "CERTIFICATE_ISSUED"]

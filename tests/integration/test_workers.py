@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -18,18 +17,12 @@ from edge.settings import Settings
 from edge.tokens import LocalIssuer, load_or_create_key
 from persistence.database import Database
 from tests.contract import served
+from tests.integration.processes import free_port
 from tests.integration.test_subscriptions import connect, subscribe
 
 pytestmark = pytest.mark.database
 
 FURUSATO = Path(sys.executable).parent / "furusato"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -45,7 +38,7 @@ async def workers(database: Database, tmp_path: Path) -> AsyncIterator[tuple[str
         settings.token_issuer,
         settings.token_audience,
     )
-    port = _free_port()
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         str(FURUSATO),
         "serve",
