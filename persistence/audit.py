@@ -18,6 +18,8 @@ from persistence import tables
 from persistence.database import Database
 
 TOUCHED = "audit_touched"
+# The column's width: a client may name its operation at any length.
+OPERATION_MAX = 200
 # The records a person or a place has; figures, outbox and status lists follow from them.
 AUDITED_TABLES = frozenset(
     {
@@ -78,7 +80,7 @@ def _entries(
             "subject": audit.who.subject,
             "role": audit.who.role,
             "acting_for": audit.who.municipality_code,
-            "operation": audit.operation,
+            "operation": audit.operation[:OPERATION_MAX],
             "municipality_code": place,
             "records": sorted(records),
         }

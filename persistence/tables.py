@@ -371,10 +371,10 @@ class AuditEntry(SQLModel, table=True):
     )
     at: datetime = Field(sa_type=UtcDateTime, index=True)
     kind: str = Field(max_length=8)
-    subject: str = Field(max_length=200)
+    subject: str = Field(max_length=255)
     role: str = Field(max_length=20)
     acting_for: str | None = Field(default=None, max_length=6)
-    # "mutation RegisterWith", "query Registrants", "system:lapse".
+    # "mutation Register", "query Registrants", "system:lapse".
     operation: str = Field(max_length=200)
     # The place the records belong to, whose staff see the entry in their trail.
     municipality_code: str | None = Field(default=None, max_length=6)

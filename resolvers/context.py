@@ -36,7 +36,7 @@ class Context:
     events: EventHub
     # What a WebSocket client sent with connection_init (its bearer token).
     connection_params: dict[str, object] | None = None
-    # "mutation RegisterWith": what the audit log says was done (schema/auditing.py).
+    # "mutation Register": what the audit log says was done (schema/auditing.py).
     operation: str = "graphql"
     loaders: Loaders = field(init=False)
     _audited_reads: AuditedReadWriter | None = field(default=None, init=False)

@@ -208,7 +208,7 @@ class AuditEntry:
     subject: str = strawberry.field(description="The token's subject, or system:<job>.")
     role: str
     acting_for: str | None = strawberry.field(description="The code of the place they act for.")
-    operation: str = strawberry.field(description='"mutation RegisterWith", "query Registrants".')
+    operation: str = strawberry.field(description='"mutation Register", "query Registrants".')
     records: list[str] = strawberry.field(description='"<table>:<id>" of each record.')
     row: strawberry.Private[tables.AuditEntry]
 

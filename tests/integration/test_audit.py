@@ -138,3 +138,19 @@ async def test_postgresql_refuses_to_change_the_log(
         async with database.write_engine.begin() as connection:
             await connection.execute(text(statement))
     assert len(await entries(database)) == 1
+
+
+async def test_an_operation_named_at_length_is_written_cut_to_fit(
+    api: Api, clock: FixedClock, database: Database
+) -> None:
+    await join(api, HAKUBA, clock)
+    name = "Register" + "X" * 300
+    document = (
+        f"mutation {name}($input: RegisterInput!)"
+        " { register(input: $input) { errors { code } } }"
+    )
+    variables = {"input": {"municipalityCode": HAKUBA, "relationship": "OTHER", "interests": []}}
+    body = await api.run(document, variables, api.resident("hanako"))
+    assert body == {"data": {"register": {"errors": []}}}
+    latest = max(await entries(database), key=lambda entry: entry.id or 0)
+    assert latest.operation == f"mutation {name}"[:200]

@@ -32,7 +32,7 @@ def upgrade() -> None:
         ),
         sa.Column("at", UtcDateTime(timezone=True), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("acting_for", sqlmodel.sql.sqltypes.AutoString(length=6), nullable=True),
         sa.Column("operation", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
