@@ -226,9 +226,14 @@ def create_app(
             ),
             asyncio.create_task(
                 _periodically(
-                    "places with published figures",
+                    "places whose figures were published",
                     lambda: publish_figures(
-                        SqlUnitOfWork(db, Audit.system("publish", the_clock)), the_clock
+                        SqlUnitOfWork(db, Audit.system("publish", the_clock)),
+                        the_clock,
+                        # Every worker runs this; one publication per interval will do.
+                        unless_published_within=timedelta(
+                            seconds=settings.publish_interval_seconds / 2
+                        ),
                     ),
                     settings.publish_interval_seconds,
                 )

@@ -20,7 +20,7 @@ from domain.places import Participation
 from domain.premium import PremiumPolicy
 from domain.registrations import Registration
 from domain.residents import Resident
-from domain.statistics import Flow, Person, Tie, daily_figure
+from domain.statistics import NATION, Flow, Person, Tie, daily_figure
 from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
@@ -307,6 +307,10 @@ class SqlFigureRepository:
         connection = await self._session.connection()
         await connection.execute(statement, rows)
         await connection.execute(delete(table).where(table.c.scope.not_in(list(cells))))
+
+    async def last_published(self) -> datetime | None:
+        found = await self._session.get(tables.PublishedFigures, NATION)
+        return found.published_at if found else None
 
     async def forget_days_before(self, day: date) -> None:
         tally = tables.Tally.__table__  # type: ignore[attr-defined]

@@ -182,6 +182,9 @@ class FakeFigures:
         self._store.published = {scope: dict(place) for scope, place in cells.items()}
         self._store.published_at = at
 
+    async def last_published(self) -> datetime | None:
+        return self._store.published_at
+
     async def forget_days_before(self, day: date) -> None:
         oldest_kept = daily_figure(day)
         for figures in self._store.figures.values():

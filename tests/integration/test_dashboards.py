@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from domain.clock import FixedClock
+from persistence.unit_of_work import SqlUnitOfWork
+from services.figures import publish_figures
 from tests.integration.conftest import Api
 from tests.integration.steps import CHIYODA, HAKUBA, NAGANO, SAPPORO, join, register, set_home
 
@@ -114,6 +116,10 @@ async def test_all_but_a_places_own_staff_see_the_last_publication(
     assert await registrants(analyst) == (12, published_at.isoformat())
     await api.publish_figures()
     assert await registrants(analyst) == (13, clock.now().isoformat())
+    # Another worker's turn, a moment later, leaves that publication be.
+    recent = timedelta(minutes=5)
+    uow = SqlUnitOfWork(api.database)
+    assert await publish_figures(uow, clock, unless_published_within=recent) == 0
 
 
 async def test_a_prefecture_counts_each_person_once(api: Api, clock: FixedClock) -> None:

@@ -211,3 +211,18 @@ async def test_a_publication_keeps_days_only_as_long_as_the_last_thirty(
     assert uow.committed.published[HAKUBA][overview.NEW_LAST_30_DAYS] == 11
     assert uow.committed.published_at == clock.now()
     assert uow.committed.figures[HAKUBA] == {daily_figure(recent): 11, "registrations": 23}
+
+
+async def test_a_worker_leaves_a_fresh_publication_alone(
+    uow: FakeUnitOfWork, clock: FixedClock
+) -> None:
+    uow.committed.figures = {HAKUBA: {"registrations": 23}}
+    half_an_interval = timedelta(minutes=2, seconds=30)
+    assert await publish_figures(uow, clock, unless_published_within=half_an_interval) == 2
+    first = uow.committed.published_at
+    clock.advance(timedelta(minutes=1))
+    assert await publish_figures(uow, clock, unless_published_within=half_an_interval) == 0
+    assert uow.committed.published_at == first
+    clock.advance(timedelta(minutes=2))
+    assert await publish_figures(uow, clock, unless_published_within=half_an_interval) == 2
+    assert uow.committed.published_at == clock.now()
