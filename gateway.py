@@ -112,9 +112,12 @@ class PlatformGraphQL(GraphQL[Context, None]):
             return data
         if request.method == "GET":
             sent: object = request.query_params.get("documentId")
-        else:
-            body = self.parse_json(await request.get_body())
+        elif b'"documentId"' in (raw := await request.get_body()):
+            # Parsed again only when it names a document: most requests send their text.
+            body = self.parse_json(raw)
             sent = body.get("documentId") if isinstance(body, dict) else None
+        else:
+            sent = None
         if sent is None:
             return data
         if not isinstance(sent, str) or data.query is not None:
