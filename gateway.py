@@ -22,8 +22,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -34,6 +35,7 @@ from credentials.offline import OfflineVerifier, load_json
 from domain import municipality_code
 from domain.clock import JST, Clock, SystemClock, japan_date
 from domain.errors import InvalidInput, Refusal
+from domain.imports import ImportJob, ImportKind, Rejection, RowOutcome
 from domain.roles import Role
 from edge import certificate_issuer
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
@@ -43,8 +45,11 @@ from edge.figures_export import NATION_SCOPE, csv_of, export_routes
 from edge.issuer_routes import issuer_routes
 from edge.persisted_documents import persisted
 from edge.rate_limit import RateLimiter
+from edge.registrants_export import registrants_export_routes
 from edge.settings import Settings
 from edge.tokens import InvalidToken, LocalIssuer, TokenVerifier, load_or_create_key
+from municipal_lists.reading import UnreadableFile, read_list
+from municipal_lists.report import RowReportWriter, with_progress
 from persistence import master_data, migrate, synthetic, views
 from persistence.audit import Audit
 from persistence.database import Database, connect
@@ -56,6 +61,7 @@ from resolvers.event_hub import EventHub
 from schema.root import production_schema, schema
 from services import demo, places
 from services.figures import publish_figures
+from services.imports import ListFile, import_list
 from services.registrations import lapse_due_premiums
 
 log = logging.getLogger("furusato")
@@ -82,6 +88,9 @@ class PlatformGraphQL(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
             keep_alive=True,
             keep_alive_interval=KEEP_ALIVE_SECONDS,
+            # List files (the GraphQL multipart request spec). A page on another site cannot
+            # forge one: the platform trusts bearer tokens only, never cookies.
+            multipart_uploads_enabled=True,
         )
         self._database = database
         self._directory = MunicipalityDirectory(database)
@@ -91,6 +100,21 @@ class PlatformGraphQL(GraphQL[Context, None]):
         self._mutation_limits = RateLimiter(settings.mutations_per_minute)
         self._verifier = verifier
         self.events = EventHub(database)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry serves HTTP, and then the files of a multipart request are closed
+        (strawberry leaves them open), whether or not the operation read them."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            response = PlainTextResponse(error.reason, status_code=error.status_code)
+        finally:
+            await request.close()
+        await response(scope, receive, send)
 
     def parse_json(self, data: str | bytes) -> Any:
         """A request's body: a JSON object. Anything else (bytes that are no Unicode, a bare
@@ -108,7 +132,7 @@ class PlatformGraphQL(GraphQL[Context, None]):
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         """A request may name one of the clients' persisted documents by `documentId`."""
         data = await super().parse_http_body(request)
-        if isinstance(data, list):
+        if isinstance(data, list) or (request.content_type or "").startswith("multipart/form-data"):
             return data
         if request.method == "GET":
             sent: object = request.query_params.get("documentId")
@@ -266,13 +290,18 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *issuer_routes(db, the_issuer, the_clock, settings.status_list_ttl_seconds),
             *export_routes(db, the_clock),
+            *registrants_export_routes(db, the_clock),
         ],
         middleware=[
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
             Middleware(
                 AuthenticationMiddleware,
                 backend=BearerTokenBackend(the_verifier),
                 on_error=unauthenticated,
+            ),
+            Middleware(
+                BodyLimit,
+                max_bytes=settings.max_body_bytes,
+                max_upload_bytes=settings.max_upload_bytes,
             ),
         ],
         lifespan=lifespan,
@@ -337,6 +366,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--scope", required=True, help=f"{NATION_SCOPE} or a place's code")
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--database-url")
+
+    imports = commands.add_parser(
+        "import", help="take in a municipality's list (CSV in UTF-8 or Shift_JIS, or .xlsx)"
+    )
+    imports.add_argument("what", choices=[kind.value.lower() for kind in ImportKind])
+    imports.add_argument("file", type=Path)
+    imports.add_argument("--municipality", required=True, help="whose list it is (its code)")
+    imports.add_argument("--report", type=Path, help="write every row's outcome there, as CSV")
+    imports.add_argument("--database-url")
 
     lapse = commands.add_parser("lapse", help="turn premium that ran out into basic, now")
     lapse.add_argument("--database-url")
@@ -518,6 +556,44 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# Rejected rows printed after an import; the report (--report) has all of them.
+REJECTIONS_SHOWN = 20
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    """0 when every row was taken in, 1 when some were rejected or the import refused."""
+    try:
+        code = municipality_code.parse(args.municipality, "municipality")
+        source, size = read_list(args.file.name, args.file.read_bytes())
+    except (InvalidInput, UnreadableFile, OSError) as error:
+        print(f"furusato: {error}", file=sys.stderr)
+        return 2
+    kind = ImportKind(args.what.upper())
+    rows = ListFile(source.name, source.header, with_progress(source.rows, size))
+
+    async def work(database: Database) -> tuple[ImportJob, list[Rejection]]:
+        uow = SqlUnitOfWork(database, Audit.system("import"))
+        if args.report is None:
+            return await import_list(uow, SystemClock(), "system:import", kind, code, rows)
+        with args.report.open("w", encoding="utf-8", newline="") as out:
+            report = RowReportWriter(out)
+            return await import_list(uow, SystemClock(), "system:import", kind, code, rows, report)
+
+    try:
+        job, rejections = asyncio.run(_with_database(settings, work))
+    except Refusal as refusal:
+        print(f"furusato: {refusal.problems[0].code}: {refusal}", file=sys.stderr)
+        return 1
+    counts = ", ".join(f"{job.outcomes[o]:,} {o.value.lower()}" for o in RowOutcome)
+    print(f"import {job.id} of {job.file_name} for {code}: {counts}")
+    for rejection in rejections[:REJECTIONS_SHOWN]:
+        reasons = "; ".join(f"{p.code} ({p.field}): {p.message}" for p in rejection.problems)
+        print(f"  line {rejection.line}: {reasons}", file=sys.stderr)
+    if len(rejections) > REJECTIONS_SHOWN:
+        print(f"  ... and {len(rejections) - REJECTIONS_SHOWN:,} more", file=sys.stderr)
+    return 1 if rejections else 0
+
+
 def _lapse(settings: Settings) -> int:
     async def work(database: Database) -> int:
         return await lapse_due_premiums(
@@ -649,6 +725,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _join(args, settings)
     if args.command == "export":
         return _export(args, settings)
+    if args.command == "import":
+        return _import(args, settings)
     if args.command == "lapse":
         return _lapse(settings)
     if args.command == "publish":

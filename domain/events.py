@@ -21,6 +21,8 @@ class EventType(StrEnum):
     CERTIFICATE_ISSUED = "CERTIFICATE_ISSUED"
     CERTIFICATE_REVOKED = "CERTIFICATE_REVOKED"
     NOTICE_PUBLISHED = "NOTICE_PUBLISHED"
+    # A file of the municipality's list was taken in: one event for the whole file.
+    LIST_IMPORTED = "LIST_IMPORTED"
 
 
 class SubjectKind(StrEnum):
@@ -29,6 +31,7 @@ class SubjectKind(StrEnum):
     REGISTRATION = "Registration"
     ACTIVITY = "Activity"
     NOTICE = "Notice"
+    IMPORT_JOB = "ImportJob"
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,14 @@ class Actor:
             and municipality_code.prefecture_of(place_code) == self.municipality_code
         )
 
+    def integrates(self, place_code: str) -> bool:
+        """A municipality's own system imports its own records, for that place only."""
+        return self.role is Role.INTEGRATION and self.municipality_code == place_code
+
+    def sees_imports_of(self, place_code: str) -> bool:
+        """What became of a place's imports: its integration and its staff."""
+        return self.integrates(place_code) or self.administers(place_code)
+
     def sees_figures_of(self, place_code: str) -> bool:
         """A place's figures: its staff (and its prefecture's) and national analysts."""
         return self.role is Role.ANALYST or self.administers(place_code)

@@ -1,32 +1,48 @@
 """A ceiling on request bodies, before anything reads them whole: no client can make a worker
-hold megabytes of JSON (or parse them)."""
+hold megabytes of JSON (or parse them). Only a municipality's integration, signed in, may send
+a list file (multipart), up to a ceiling of its own."""
 
 from __future__ import annotations
 
+from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from domain.roles import Role
+from edge.authentication import actor_of
 
 
 class _TooLarge(Exception):
     pass
 
 
+def _uploads_a_file(scope: Scope) -> bool:
+    headers = dict(scope["headers"])
+    multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+    actor = actor_of(HTTPConnection(scope))
+    return multipart and actor is not None and actor.role is Role.INTEGRATION
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """Runs after authentication, which reads no body."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_upload_bytes if _uploads_a_file(scope) else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             if not declared.isdigit():
                 await PlainTextResponse("Content-Length is not a number", 400)(scope, receive, send)
                 return
-            if int(declared) > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if int(declared) > limit:
+                await self._refuse(limit, scope, receive, send)
                 return
         received = 0
         started = False
@@ -37,7 +53,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 
@@ -50,8 +66,8 @@ class BodyLimit:
             await self.app(scope, counted, watched)
         except _TooLarge:
             if not started:
-                await self._refuse(scope, receive, send)
+                await self._refuse(limit, scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"the request body is over {self.max_bytes} bytes"
+    async def _refuse(self, limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"the request body is over {limit} bytes"
         await PlainTextResponse(message, 413)(scope, receive, send)

@@ -9,15 +9,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from domain import municipality_code
 from domain.clock import Clock, japan_date
-from domain.errors import InvalidInput
 from domain.overview import Cells, Month, NationalOverview, PlaceOverview
 from domain.roles import Actor
 from edge.authentication import actor_of
+from edge.file_routes import needs_a_token, not_allowed, place_of
 from persistence.database import Database
 from resolvers import statistics
 from resolvers.directory import MunicipalityDirectory
@@ -114,22 +113,17 @@ def export_routes(database: Database, clock: Clock) -> list[Route]:
     async def download(request: Request) -> Response:
         actor = actor_of(request)
         if actor is None:
-            return PlainTextResponse(
-                "this needs a bearer token", 401, headers={"WWW-Authenticate": "Bearer"}
-            )
+            return needs_a_token()
         scope = request.path_params["scope"]
         if scope == NATION_SCOPE:
             allowed = actor.sees_national_figures
         else:
-            try:
-                scope = municipality_code.parse(scope, "scope")
-            except InvalidInput as error:
-                return PlainTextResponse(str(error), 400)
-            if scope not in await directory.places():
-                return PlainTextResponse(f"no place has the code {scope}", 404)
-            allowed = actor.sees_figures_of(scope)
+            place = await place_of(directory, scope)
+            if isinstance(place, Response):
+                return place
+            scope, allowed = place, actor.sees_figures_of(place)
         if not allowed:
-            return PlainTextResponse("your role or municipality does not allow this", 403)
+            return not_allowed()
         body = await csv_of(database, scope, clock.now(), actor)
         return Response(
             body,

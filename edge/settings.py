@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     mutations_per_minute: int = 60
     # The largest request body accepted, in bytes: the longest notice is far below it.
     max_body_bytes: int = 64 * 1024
+    # The largest list file an integration may upload (GraphQL multipart); larger lists go
+    # through `furusato import`.
+    max_upload_bytes: int = 64 * 1024 * 1024
     # How often the server turns premium that ran out into basic.
     lapse_interval_seconds: float = 3600.0
     # How often the server publishes the figures all but a place's own staff see.

@@ -63,6 +63,12 @@ def _note_flushed(session: Session, _context: object, _instances: object) -> Non
         touched[record_name(row)] = getattr(row, "municipality_code", None)
 
 
+def note(session: AsyncSession, record: str, place: str | None) -> None:
+    """A record written around the ORM (in bulk), for the entry of this transaction."""
+    touched: dict[str, str | None] = session.info.setdefault(TOUCHED, {})
+    touched[record] = place
+
+
 def watch(session: AsyncSession) -> None:
     """Notes every audited record the session writes, from now on."""
     event.listen(session.sync_session, "before_flush", _note_flushed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.activities import Activity, ActivityStatus
 from domain.certificates import Certificate, CertificateStatus
+from domain.imports import ImportJob, RowOutcome
 from domain.municipality_code import prefecture_of
 from domain.notices import Notice, interest_mask
 from domain.places import Participation
@@ -219,4 +220,22 @@ def notice_to_row(notice: Notice) -> tables.Notice:
         ends_at=notice.ends_at,
         published_at=notice.published_at,
         published_by=notice.published_by,
+    )
+
+
+def import_job_to_row(job: ImportJob) -> tables.ImportJob:
+    return tables.ImportJob(
+        id=job.id,
+        municipality_code=job.municipality_code,
+        kind=job.kind.value,
+        file_name=job.file_name,
+        status=job.status.value,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        started_by=job.started_by,
+        accepted=job.outcomes[RowOutcome.ACCEPTED],
+        updated=job.outcomes[RowOutcome.UPDATED],
+        unchanged=job.outcomes[RowOutcome.UNCHANGED],
+        rejected=job.outcomes[RowOutcome.REJECTED],
+        failure=job.failure,
     )

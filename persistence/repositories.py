@@ -85,6 +85,9 @@ class SqlPlaceRepository:
         statement = select(func.count()).where(tables.Municipality.code == code)
         return (await self._session.exec(statement)).one() > 0
 
+    async def codes(self) -> frozenset[str]:
+        return frozenset((await self._session.exec(select(tables.Municipality.code))).all())
+
     async def participation(self, code: str) -> Participation | None:
         return mapping.participation_from_row(await self._session.get(tables.Participation, code))
 

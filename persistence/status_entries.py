@@ -13,6 +13,8 @@ from persistence import tables
 
 # Indexes tried at once; when all are taken the list is full enough to open the next one.
 CANDIDATES = 16
+# Bulk issuing leaves half of each list free, for the certificates issued one by one later.
+HALF = MINIMUM_SIZE // 2
 _random = secrets.SystemRandom()
 
 
@@ -51,3 +53,29 @@ async def allocate(session: AsyncSession, now: datetime) -> tuple[int, int]:
             return list_id, free[0]
         list_id = await _open_list(session, now)
     raise RuntimeError("no free status index in a freshly opened list")
+
+
+async def allocate_many(session: AsyncSession, now: datetime, count: int) -> list[tuple[int, int]]:
+    """(list, index) for `count` new certificates at once: free indexes of the newest list at
+    random until it is half full, then lists opened for them, each filled to half."""
+    entries: list[tuple[int, int]] = []
+    list_id = await _newest_list(session)
+    if list_id is not None:
+        taken = set(
+            (
+                await session.exec(
+                    select(tables.Certificate.status_index).where(
+                        tables.Certificate.status_list_id == list_id
+                    )
+                )
+            ).all()
+        )
+        room = min(count, HALF - len(taken))
+        if room > 0:
+            free = [index for index in range(MINIMUM_SIZE) if index not in taken]
+            entries += [(list_id, index) for index in _random.sample(free, room)]
+    while len(entries) < count:
+        list_id = await _open_list(session, now)
+        room = min(count - len(entries), HALF)
+        entries += [(list_id, index) for index in _random.sample(range(MINIMUM_SIZE), room)]
+    return entries

@@ -10,7 +10,6 @@ reads them as if every registration had gone through it.
 
 from __future__ import annotations
 
-import json
 import random
 import uuid
 from collections import defaultdict
@@ -22,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import SQLModel
 
 from credentials.status_list import MINIMUM_SIZE
 from domain import municipality_code
@@ -35,7 +33,7 @@ from domain.registrations import RegistrationStatus
 from domain.statistics import Flow, Happening, Person, Standing, Tie, recount
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind, Interest, Relationship
-from persistence import outbox, tables
+from persistence import bulk, outbox, tables
 from persistence.database import Database
 
 SUBJECT_PREFIX = "synthetic-"
@@ -301,26 +299,12 @@ class Generator:
 
 
 def _table(name: str) -> Table:
-    found: Table = SQLModel.metadata.tables[name]
-    return found
+    return bulk.table(name)
 
 
 async def _copy(connection: AsyncConnection, name: str, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    columns = list(rows[0])
-    if connection.dialect.name != "postgresql":
-        for start in range(0, len(rows), 10_000):
-            await connection.execute(insert(_table(name)), rows[start : start + 10_000])
-        return
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
-    statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
-    async with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            await copy.write_row(
-                [json.dumps(v) if isinstance(v, list) else v for v in row.values()]
-            )
+    if rows:
+        await bulk.copy(connection, name, list(rows[0]), [tuple(row.values()) for row in rows])
 
 
 async def _add_figures(connection: AsyncConnection, population: Population) -> None:

@@ -23,6 +23,7 @@ from sqlmodel import Field, SQLModel
 from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
 from domain.events import EventType
+from domain.imports import ImportKind, ImportStatus
 from domain.notices import NoticeAudience, NoticeKind
 from domain.places import PlaceKind
 from domain.registrations import RegistrationStatus
@@ -380,3 +381,57 @@ class AuditEntry(SQLModel, table=True):
     municipality_code: str | None = Field(default=None, max_length=6)
     # "<table>:<id>" of each record.
     records: list[str] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ImportJob(SQLModel, table=True):
+    """One file of a municipality's list, taken in by import, and what became of its rows."""
+
+    __tablename__ = "import_job"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", ImportKind), name="kind"),
+        CheckConstraint(_one_of("status", ImportStatus), name="status"),
+        Index("ix_import_job_municipality_started", "municipality_code", "started_at", "id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    municipality_code: str = Field(sa_column=_code_fk("municipality_code"))
+    kind: str = Field(max_length=16)
+    file_name: str = Field(max_length=255)
+    status: str = Field(max_length=16)
+    started_at: datetime = Field(sa_type=UtcDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    started_by: str = Field(max_length=255)
+    accepted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    failure: str | None = Field(default=None, max_length=1000)
+
+
+class ImportRejection(SQLModel, table=True):
+    """A row an import turned away, with every reason (code, field, message)."""
+
+    __tablename__ = "import_rejection"
+
+    job_id: uuid.UUID = Field(primary_key=True, foreign_key="import_job.id")
+    line: int = Field(primary_key=True)
+    external_id: str | None = Field(default=None, max_length=64)
+    problems: list[dict[str, str | None]] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class ImportRecord(SQLModel, table=True):
+    """A row of a municipality's list as last imported, by the municipality's own key: what
+    makes a second import of the same file change nothing."""
+
+    __tablename__ = "import_record"
+
+    municipality_code: str = Field(sa_column=_code_fk("municipality_code", primary_key=True))
+    kind: str = Field(primary_key=True, max_length=16)
+    external_id: str = Field(primary_key=True, max_length=64)
+    # The registration or the activity the row became, and its person.
+    record_id: uuid.UUID
+    resident_id: uuid.UUID = Field(foreign_key="resident.id")
+    fingerprint: str = Field(max_length=32)
+    # The job that last accepted or updated it, at which line of its file.
+    job_id: uuid.UUID = Field(foreign_key="import_job.id")
+    line: int

@@ -246,3 +246,23 @@ def activity_verified(
 ) -> None:
     for scope in scopes_of(place_code):
         _count(session, scope, shard_of(resident_id), _month(Flow.ACTIVITY_VERIFIED, at))
+
+
+def counted_in_bulk(
+    session: AsyncSession, place_code: str, changes: Mapping[tuple[str, int], int]
+) -> None:
+    """Figure changes of many people of one place at once, by (figure, shard)."""
+    pending = _pending(session)
+    for scope in scopes_of(place_code):
+        for (figure, shard), change in changes.items():
+            pending[(scope, figure, shard)] += change
+
+
+def membership_scopes(place_code: str) -> list[str]:
+    """Where a registration with this place makes its person a member (tally_member): its
+    prefecture and the nation; a municipality's members are its registrations."""
+    return [
+        scope
+        for scope in scopes_of(place_code)
+        if scope == NATION or municipality_code.is_prefecture(scope)
+    ]

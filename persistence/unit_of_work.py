@@ -11,6 +11,7 @@ from persistence import audit, tallies
 from persistence.audit import Audit
 from persistence.conflicts import conflicts_raised
 from persistence.database import Database
+from persistence.imports import SqlImportRepository
 from persistence.repositories import (
     SqlActivityRepository,
     SqlFigureRepository,
@@ -23,6 +24,7 @@ from persistence.repositories import (
 from services.unit_of_work import (
     ActivityRepository,
     FigureRepository,
+    ImportRepository,
     NoticeRepository,
     PlaceRepository,
     RegistrationRepository,
@@ -39,6 +41,7 @@ class SqlUnitOfWork:
     support_measures: SupportMeasureRepository
     notices: NoticeRepository
     figures: FigureRepository
+    imports: ImportRepository
 
     def __init__(self, database: Database, audit: Audit | None = None) -> None:
         self._database = database
@@ -56,6 +59,7 @@ class SqlUnitOfWork:
         self.support_measures = SqlSupportMeasureRepository(self._session)
         self.notices = SqlNoticeRepository(self._session)
         self.figures = SqlFigureRepository(self._session)
+        self.imports = SqlImportRepository(self._session)
         return self
 
     async def __aexit__(

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from domain import municipality_code
 from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus
+from domain.imports import ImportKind
 from domain.notices import FeedScope, NoticeAudience
 from domain.registrations import RegistrationStatus
 from domain.statistics import NATION, Flow, daily_figure
@@ -476,3 +477,71 @@ async def audit_entries(
     if since is not None:
         statement = statement.where(col(e.at) >= since)
     return list((await session.exec(statement.order_by(col(e.id)).limit(batch))).all())
+
+
+async def import_jobs_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tables.ImportJob]:
+    rows = await session.exec(select(tables.ImportJob).where(col(tables.ImportJob.id).in_(ids)))
+    return {row.id: row for row in rows}
+
+
+async def import_jobs(
+    session: AsyncSession, code: str, first: int, after: tuple[datetime, uuid.UUID] | None
+) -> Page[tables.ImportJob]:
+    """A place's imports, newest first; `after`: (started_at, id) of the last one seen."""
+    j = tables.ImportJob
+    of_place = col(j.municipality_code) == code
+    total = (await session.exec(select(func.count()).where(of_place))).one()
+    statement = select(j).where(of_place)
+    if after is not None:
+        statement = statement.where(tuple_(col(j.started_at), col(j.id)) < tuple_(*after))
+    ordered = statement.order_by(col(j.started_at).desc(), col(j.id).desc()).limit(first + 1)
+    rows = list((await session.exec(ordered)).all())
+    return Page(rows[:first], int(total), len(rows) > first)
+
+
+async def import_rejections(
+    session: AsyncSession, job_id: uuid.UUID, first: int, after_line: int | None
+) -> Page[tables.ImportRejection]:
+    """The rows a job turned away, in the order of its file."""
+    r = tables.ImportRejection
+    of_job = col(r.job_id) == job_id
+    total = (await session.exec(select(func.count()).where(of_job))).one()
+    statement = select(r).where(of_job)
+    if after_line is not None:
+        statement = statement.where(col(r.line) > after_line)
+    rows = list((await session.exec(statement.order_by(col(r.line)).limit(first + 1))).all())
+    return Page(rows[:first], int(total), len(rows) > first)
+
+
+@dataclass(frozen=True)
+class ExportedRegistrant:
+    registration: tables.Registration
+    resident: tables.Resident
+    # The municipality's own key, for a registrant its list brought in.
+    external_id: str | None
+
+
+async def registrants_for_export(session: AsyncSession, code: str) -> list[ExportedRegistrant]:
+    """A place's active registrations with their people, oldest first: a prefecture's list
+    includes its municipalities' registrants, as on the dashboard."""
+    r, p, k = tables.Registration, tables.Resident, tables.ImportRecord
+    place = r.prefecture_code if municipality_code.is_prefecture(code) else r.municipality_code
+    statement = (
+        sql_select(r, p, col(k.external_id))
+        .join(p, col(p.id) == col(r.resident_id))
+        .outerjoin(
+            k,
+            and_(
+                col(k.record_id) == col(r.id),
+                col(k.municipality_code) == col(r.municipality_code),
+                col(k.kind) == ImportKind.REGISTRATIONS.value,
+            ),
+        )
+        .where(col(place) == code, col(r.status) == RegistrationStatus.ACTIVE.value)
+        .order_by(col(r.registered_at), col(r.id))
+    )
+    # SQLModel's exec has no overload for three entities; it runs any select all the same.
+    rows = await session.exec(statement)  # type: ignore[call-overload]
+    return [ExportedRegistrant(registration, resident, key) for registration, resident, key in rows]

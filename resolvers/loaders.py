@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import TypeVar
 
@@ -196,6 +196,46 @@ class AuditTrailPageByPlaceLoader(_DatabaseLoader[AuditPage, views.Page[tables.A
             ]
 
 
+class ImportJobByIdLoader(_DatabaseLoader[uuid.UUID, tables.ImportJob | None]):
+    async def fetch(self, keys: list[uuid.UUID]) -> list[tables.ImportJob | None]:
+        return await self._by_key(keys, views.import_jobs_by_id)
+
+
+@dataclass(frozen=True)
+class ImportJobPage:
+    code: str
+    first: int
+    after: tuple[datetime, uuid.UUID] | None
+
+
+class ImportJobPageByPlaceLoader(_DatabaseLoader[ImportJobPage, views.Page[tables.ImportJob]]):
+    """A place's imports are read by its staff or its integration, one place at a time."""
+
+    async def fetch(self, keys: list[ImportJobPage]) -> list[views.Page[tables.ImportJob]]:
+        async with self._session() as session:
+            return [await views.import_jobs(session, k.code, k.first, k.after) for k in keys]
+
+
+@dataclass(frozen=True)
+class RejectionPage:
+    job_id: uuid.UUID
+    first: int
+    after_line: int | None
+
+
+class ImportRejectionPageByJobLoader(
+    _DatabaseLoader[RejectionPage, views.Page[tables.ImportRejection]]
+):
+    """The rows a job turned away: its report is read one job at a time."""
+
+    async def fetch(self, keys: list[RejectionPage]) -> list[views.Page[tables.ImportRejection]]:
+        async with self._session() as session:
+            return [
+                await views.import_rejections(session, k.job_id, k.first, k.after_line)
+                for k in keys
+            ]
+
+
 ResidentAtPlace = tuple[uuid.UUID, str]
 
 
@@ -230,6 +270,18 @@ class Loaders:
     @cached_property
     def audit_trail_page_by_place(self) -> AuditTrailPageByPlaceLoader:
         return AuditTrailPageByPlaceLoader(self._database)
+
+    @cached_property
+    def import_job_by_id(self) -> ImportJobByIdLoader:
+        return ImportJobByIdLoader(self._database)
+
+    @cached_property
+    def import_job_page_by_place(self) -> ImportJobPageByPlaceLoader:
+        return ImportJobPageByPlaceLoader(self._database)
+
+    @cached_property
+    def import_rejection_page_by_job(self) -> ImportRejectionPageByJobLoader:
+        return ImportRejectionPageByJobLoader(self._database)
 
     @cached_property
     def published_figures_by_scope(self) -> PublishedFiguresByScopeLoader:

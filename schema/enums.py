@@ -9,6 +9,7 @@ from domain.activities import ActivityStatus
 from domain.audit import AuditKind
 from domain.certificates import CertificateStatus
 from domain.events import EventType
+from domain.imports import ImportKind, ImportStatus
 from domain.notices import NoticeAudience, NoticeKind
 from domain.places import PlaceKind as MunicipalityKind
 from domain.registrations import RegistrationStatus
@@ -29,6 +30,8 @@ for enum, name in (
     (EventType, "MunicipalEventType"),
     (NoticeAudience, "NoticeAudience"),
     (AuditKind, "AuditKind"),
+    (ImportKind, "ImportKind"),
+    (ImportStatus, "ImportStatus"),
 ):
     strawberry.enum(enum, name=name)
 
@@ -38,6 +41,8 @@ __all__ = [
     "AuditKind",
     "CertificateStatus",
     "EventType",
+    "ImportKind",
+    "ImportStatus",
     "Interest",
     "MunicipalityKind",
     "NoticeAudience",

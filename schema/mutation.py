@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import strawberry
+from starlette.datastructures import UploadFile
 
 from domain.activities import Activity as DomainActivity
 from domain.registrations import Registration as DomainRegistration
 from persistence import mapping
-from resolvers import mutations, support
+from resolvers import imports, mutations, support
+from schema.enums import ImportKind
 from schema.inputs import (
     ApplyForPremiumInput,
     JoinPlatformInput,
@@ -26,6 +28,7 @@ from schema.partners import SupportMeasure
 from schema.payloads import (
     ApplyForPremiumPayload,
     CreateSupportMeasurePayload,
+    ImportListPayload,
     JoinPlatformPayload,
     PublishNoticePayload,
     RecordActivityPayload,
@@ -36,8 +39,14 @@ from schema.payloads import (
     WithdrawPayload,
     attempt,
 )
-from schema.permissions import GovernsInputPlace, IsOperator, IsResident, IsStaff
-from schema.types import Activity, Ctx, Registration, Resident, municipality
+from schema.permissions import (
+    GovernsInputPlace,
+    IntegratesArgumentPlace,
+    IsOperator,
+    IsResident,
+    IsStaff,
+)
+from schema.types import Activity, Ctx, ImportJob, Registration, Resident, municipality
 
 
 def _registration(registration: DomainRegistration | None) -> Registration | None:
@@ -215,5 +224,24 @@ class Mutation:
             municipality=await municipality(info, input.municipality_code)
             if participation
             else None,
+            errors=errors,
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IntegratesArgumentPlace],
+        extensions=[MutationRateLimit()],
+        description="Take in a file of the municipality's list (CSV in UTF-8 or Shift_JIS, or"
+        " .xlsx; the layout is in the README), sent as a GraphQL multipart request. Rows are"
+        " accepted, updated, left unchanged or rejected; importing the same file again changes"
+        " nothing. The job comes back finished, with its report.",
+    )
+    async def import_list(
+        self, info: Ctx, municipality_code: str, kind: ImportKind, file: UploadFile
+    ) -> ImportListPayload:
+        job, errors = await attempt(
+            imports.import_uploaded_list(info.context, municipality_code, kind, file)
+        )
+        return ImportListPayload(
+            job=ImportJob.from_row(mapping.import_job_to_row(job)) if job else None,
             errors=errors,
         )

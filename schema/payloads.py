@@ -10,7 +10,7 @@ import strawberry
 from domain.errors import Refusal
 from schema.notices import Notice
 from schema.partners import SupportMeasure
-from schema.types import Activity, Municipality, Registration, Resident
+from schema.types import Activity, ImportJob, Municipality, Registration, Resident
 
 T = TypeVar("T")
 
@@ -89,4 +89,10 @@ class PublishNoticePayload:
 @strawberry.type
 class JoinPlatformPayload:
     municipality: Municipality | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class ImportListPayload:
+    job: ImportJob | None
     errors: list[UserError]

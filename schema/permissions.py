@@ -83,6 +83,22 @@ class AdministersArgumentPlace(_Denial):
         return _actor(info).administers(inputs.code(kwargs["municipality_code"]))
 
 
+class IntegratesArgumentPlace(_Denial):
+    """The integration of exactly the place named by the `municipalityCode` argument."""
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return _actor(info).integrates(inputs.code(kwargs["municipality_code"]))
+
+
+class SeesImportsOfThisPlace(_Denial):
+    """The integration or the staff of the municipality (or job) the field belongs to."""
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return _actor(info).sees_imports_of(
+            getattr(source, "code", None) or source.municipality_code
+        )
+
+
 class IsTheResident(_Denial):
     """The resident themselves: another person's private fields stay private."""
 

@@ -18,10 +18,11 @@ from schema.permissions import (
     IsResident,
     IsSignedIn,
     IsTheResident,
+    SeesImportsOfThisPlace,
     SeesNationalFigures,
 )
 from schema.relay import Connection, Node, connection
-from schema.types import Activity, Ctx, Municipality, Registration, Resident
+from schema.types import Activity, Ctx, ImportJob, Municipality, Registration, Resident
 
 
 @strawberry.type
@@ -117,7 +118,7 @@ class Query:
     async def node(self, info: Ctx, id: strawberry.ID) -> Node | None:
         type_name, node_id = inputs.parse_global_id(id, "id")
         loaders = info.context.loaders
-        found: Registration | Activity | Resident | None = None
+        found: Registration | Activity | Resident | ImportJob | None = None
         visible_to: BasePermission = HoldsOrAdministersThisRecord()
         if type_name == "Registration":
             registration = await loaders.registration_by_id.load(node_id)
@@ -129,6 +130,10 @@ class Query:
             resident = await loaders.resident_by_id.load(node_id)
             found = Resident.from_row(resident) if resident else None
             visible_to = IsTheResident()
+        elif type_name == "ImportJob":
+            job = await loaders.import_job_by_id.load(node_id)
+            found = ImportJob.from_row(job) if job else None
+            visible_to = SeesImportsOfThisPlace()
         if found is None:
             return None
         # The same permission as the object's own fields; someone else's record answers

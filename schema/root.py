@@ -16,6 +16,7 @@ from graphql import (
     print_ast,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from starlette.datastructures import UploadFile
 from starlette.websockets import WebSocket
 from strawberry.extensions import (
     AddValidationRules,
@@ -55,6 +56,24 @@ def _is_representation(value: object) -> bool:
     typename = value.get("__typename") if isinstance(value, dict) else None
     key = ENTITY_KEYS.get(typename) if isinstance(typename, str) else None
     return key is not None and isinstance(value, dict) and isinstance(value.get(key), str)
+
+
+def _uploaded_file(value: object) -> UploadFile:
+    if not isinstance(value, UploadFile):
+        raise ValueError("send the file in a multipart request (GraphQL multipart request spec)")
+    return value
+
+
+def _not_sent(_value: object) -> None:
+    raise ValueError("a file is never sent back")
+
+
+UPLOAD = strawberry.scalar(
+    name="Upload",
+    description="A file, sent as a part of a multipart request (GraphQL multipart request spec).",
+    serialize=_not_sent,
+    parse_value=_uploaded_file,
+)
 
 
 class PlatformSchema(strawberry.federation.Schema):
@@ -123,6 +142,8 @@ def build(*, production: bool) -> PlatformSchema:
         mutation=Mutation,
         subscription=Subscription,
         types=[Resident, Registration, Activity],
+        # Files of a multipart request arrive as Starlette's uploads.
+        scalar_overrides={UploadFile: UPLOAD},
         # The apps send the same persisted operations again and again: parse and validate
         # each once. (The caches live at module level; each request gets a fresh extension.)
         extensions=[

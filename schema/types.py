@@ -16,7 +16,7 @@ from domain import registrations as registration_rules
 from domain.clock import japan_date
 from domain.premium import premium_refusals, standing_for
 from persistence import mapping, tables
-from resolvers import certificates, inputs, reads, statistics
+from resolvers import certificates, imports, inputs, reads, statistics
 from resolvers.context import Context
 from resolvers.qr import qr_svg
 from schema.auditing import AuditedRead
@@ -25,18 +25,22 @@ from schema.enums import (
     ActivityStatus,
     AuditKind,
     CertificateStatus,
+    ImportKind,
+    ImportStatus,
     Interest,
     MunicipalityKind,
     RegistrationStatus,
     RegistrationTier,
     Relationship,
 )
+from schema.imports import ImportRejection
 from schema.permissions import (
     AdministersThisPlace,
     HoldsOrAdministersThisRecord,
     HoldsThisRecord,
     IsTheResident,
     SeesFiguresOfThisPlace,
+    SeesImportsOfThisPlace,
 )
 from schema.relay import Connection, Node, connection
 from schema.statistics import PlaceStats
@@ -177,6 +181,25 @@ class Municipality:
             [
                 (inputs.cursor(a.recorded_at.isoformat(), str(a.id)), Activity.from_row(a))
                 for a in page.rows
+            ],
+            page.total,
+            page.has_next,
+            after,
+        )
+
+    @strawberry.field(
+        permission_classes=[SeesImportsOfThisPlace],
+        description="The lists imported for this place, newest first: for its staff and its"
+        " integration.",
+    )
+    async def import_jobs(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[ImportJob] | None:
+        page = await imports.import_jobs_of_place(info.context, self.code, first, after)
+        return connection(
+            [
+                (inputs.cursor(j.started_at.isoformat(), str(j.id)), ImportJob.from_row(j))
+                for j in page.rows
             ],
             page.total,
             page.has_next,
@@ -535,3 +558,61 @@ class Activity(Node):
         if row is None:
             raise LookupError(f"activity {self.row.id} has no resident")
         return Resident.from_row(row)
+
+
+@strawberry.type(
+    description="A list file taken in for a municipality, and what became of each row:"
+    " accepted (new), updated (changed since the last import), unchanged, or rejected."
+)
+class ImportJob(Node):
+    kind: ImportKind
+    file_name: str
+    status: ImportStatus = strawberry.field(
+        description="RUNNING until its rows are merged; a job still RUNNING long after it"
+        " started was interrupted, and nothing of it was written."
+    )
+    started_at: datetime
+    finished_at: datetime | None
+    accepted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    failure: str | None = strawberry.field(description="Why a FAILED job stopped.")
+    row: strawberry.Private[tables.ImportJob]
+
+    @property
+    def municipality_code(self) -> str:
+        return self.row.municipality_code
+
+    @classmethod
+    def from_row(cls, row: tables.ImportJob) -> ImportJob:
+        return cls(
+            id=strawberry.ID(inputs.global_id("ImportJob", row.id)),
+            kind=ImportKind(row.kind),
+            file_name=row.file_name,
+            status=ImportStatus(row.status),
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            accepted=row.accepted,
+            updated=row.updated,
+            unchanged=row.unchanged,
+            rejected=row.rejected,
+            failure=row.failure,
+            row=row,
+        )
+
+    @strawberry.field
+    async def municipality(self, info: Ctx) -> Municipality:
+        return await municipality(info, self.row.municipality_code)
+
+    @strawberry.field(description="The rows turned away, in the order of the file.")
+    async def rejections(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[ImportRejection]:
+        page = await imports.rejections_of_job(info.context, self.row.id, first, after)
+        return connection(
+            [(inputs.cursor(str(r.line)), ImportRejection.from_row(r)) for r in page.rows],
+            page.total,
+            page.has_next,
+            after,
+        )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from domain.activities import Activity
+from domain.imports import ActivityRow, ImportJob, ImportKind, RegistrantRow, Rejection
 from domain.notices import Notice
 from domain.places import Participation
 from domain.premium import PremiumPolicy
@@ -31,6 +32,7 @@ class ResidentRepository(Protocol):
 
 class PlaceRepository(Protocol):
     async def exists(self, code: str) -> bool: ...
+    async def codes(self) -> frozenset[str]: ...
     async def participation(self, code: str) -> Participation | None: ...
     async def save_participation(self, participation: Participation) -> None: ...
     async def premium_policy(self, code: str) -> PremiumPolicy: ...
@@ -75,6 +77,26 @@ class FigureRepository(Protocol):
     async def last_published(self) -> datetime | None: ...
 
 
+class ImportRepository(Protocol):
+    async def add_job(self, job: ImportJob) -> None: ...
+    async def lock(self, job: ImportJob) -> None: ...
+    async def known(self, code: str, kind: ImportKind) -> dict[str, tuple[str, uuid.UUID]]: ...
+    async def save_job(self, job: ImportJob, rejections: Sequence[Rejection]) -> None: ...
+    async def announce(self, job: ImportJob, now: datetime) -> None: ...
+    async def add_registrants(
+        self, job: ImportJob, rows: Sequence[RegistrantRow], now: datetime
+    ) -> None: ...
+    async def update_registrants(self, job: ImportJob, rows: Sequence[RegistrantRow]) -> None: ...
+    async def add_activities(
+        self,
+        job: ImportJob,
+        rows: Sequence[tuple[ActivityRow, uuid.UUID]],
+        now: datetime,
+        reviewer: str,
+    ) -> None: ...
+    async def update_activities(self, job: ImportJob, rows: Sequence[ActivityRow]) -> None: ...
+
+
 class UnitOfWork(Protocol):
     residents: ResidentRepository
     places: PlaceRepository
@@ -83,6 +105,7 @@ class UnitOfWork(Protocol):
     support_measures: SupportMeasureRepository
     notices: NoticeRepository
     figures: FigureRepository
+    imports: ImportRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -27,6 +27,9 @@ BACKENDS = ["sqlite", "postgresql"]
 
 # Children first, so that deleting never trips a foreign key.
 TRANSIENT_TABLES = (
+    tables.ImportRejection,
+    tables.ImportRecord,
+    tables.ImportJob,
     tables.PublishedFigures,
     tables.Tally,
     tables.TallyMember,

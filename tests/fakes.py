@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
 from domain.activities import Activity, ActivityStatus
-from domain.events import MunicipalEvent
+from domain.events import EventType, MunicipalEvent, SubjectKind
+from domain.imports import ActivityRow, ImportJob, ImportKind, RegistrantRow, Rejection
 from domain.notices import Notice, publication
 from domain.places import Participation
 from domain.premium import DEFAULT_POLICY, PremiumPolicy
@@ -25,6 +26,7 @@ from persistence.master_data import shipped
 from services.unit_of_work import (
     ActivityRepository,
     FigureRepository,
+    ImportRepository,
     NoticeRepository,
     PlaceRepository,
     RegistrationRepository,
@@ -48,6 +50,12 @@ class Store:
     figures: dict[str, dict[str, int]] = field(default_factory=dict)
     published: dict[str, dict[str, int | None]] = field(default_factory=dict)
     published_at: datetime | None = None
+    # Imports: jobs, the rows they turned away, each imported row by its key (fingerprint,
+    # person), and the rows written.
+    import_jobs: dict[uuid.UUID, ImportJob] = field(default_factory=dict)
+    import_rejections: dict[uuid.UUID, list[Rejection]] = field(default_factory=dict)
+    import_records: dict[tuple[str, str, str], tuple[str, uuid.UUID]] = field(default_factory=dict)
+    imported_rows: list[RegistrantRow | ActivityRow] = field(default_factory=list)
 
 
 def _take_events(store: Store, events: list[MunicipalEvent]) -> None:
@@ -76,6 +84,9 @@ class FakeResidents:
 class FakePlaces:
     def __init__(self, store: Store) -> None:
         self._store = store
+
+    async def codes(self) -> frozenset[str]:
+        return frozenset(self._store.places)
 
     async def exists(self, code: str) -> bool:
         return code in self._store.places
@@ -192,6 +203,68 @@ class FakeFigures:
                 del figures[name]
 
 
+class FakeImports:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def add_job(self, job: ImportJob) -> None:
+        self._store.import_jobs[job.id] = copy.deepcopy(job)
+
+    async def lock(self, job: ImportJob) -> None:
+        return None
+
+    async def known(self, code: str, kind: ImportKind) -> dict[str, tuple[str, uuid.UUID]]:
+        return {
+            key: record
+            for (place, of_kind, key), record in self._store.import_records.items()
+            if place == code and of_kind == kind.value
+        }
+
+    async def save_job(self, job: ImportJob, rejections: Sequence[Rejection]) -> None:
+        self._store.import_jobs[job.id] = copy.deepcopy(job)
+        self._store.import_rejections[job.id] = list(rejections)
+
+    async def announce(self, job: ImportJob, now: datetime) -> None:
+        self._store.events.append(
+            MunicipalEvent(
+                EventType.LIST_IMPORTED, job.municipality_code, now, SubjectKind.IMPORT_JOB, job.id
+            )
+        )
+
+    def _record(
+        self, job: ImportJob, row: RegistrantRow | ActivityRow, resident: uuid.UUID
+    ) -> None:
+        key = (job.municipality_code, job.kind.value, row.external_id)
+        self._store.import_records[key] = (row.fingerprint, resident)
+        self._store.imported_rows.append(row)
+
+    async def add_registrants(
+        self, job: ImportJob, rows: Sequence[RegistrantRow], now: datetime
+    ) -> None:
+        for row in rows:
+            self._record(job, row, uuid.uuid4())
+
+    async def update_registrants(self, job: ImportJob, rows: Sequence[RegistrantRow]) -> None:
+        for row in rows:
+            key = (job.municipality_code, job.kind.value, row.external_id)
+            self._record(job, row, self._store.import_records[key][1])
+
+    async def add_activities(
+        self,
+        job: ImportJob,
+        rows: Sequence[tuple[ActivityRow, uuid.UUID]],
+        now: datetime,
+        reviewer: str,
+    ) -> None:
+        for row, resident in rows:
+            self._record(job, row, resident)
+
+    async def update_activities(self, job: ImportJob, rows: Sequence[ActivityRow]) -> None:
+        for row in rows:
+            key = (job.municipality_code, job.kind.value, row.external_id)
+            self._record(job, row, self._store.import_records[key][1])
+
+
 class FakeUnitOfWork:
     """Changes are made on a copy of the committed store and kept only on commit."""
 
@@ -202,6 +275,7 @@ class FakeUnitOfWork:
     support_measures: SupportMeasureRepository
     notices: NoticeRepository
     figures: FigureRepository
+    imports: ImportRepository
 
     def __init__(self) -> None:
         self.committed = Store()
@@ -217,6 +291,7 @@ class FakeUnitOfWork:
         self.support_measures = FakeSupportMeasures(self._working)
         self.notices = FakeNotices(self._working)
         self.figures = FakeFigures(self._working)
+        self.imports = FakeImports(self._working)
         return self
 
     async def __aexit__(

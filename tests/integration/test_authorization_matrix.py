@@ -52,6 +52,8 @@ class Row:
     variables: Callable[[World], dict[str, Any]]
     path: tuple[str, ...]
     outcomes: str
+    # Sent as the variable `file` of a multipart request.
+    file: tuple[str, bytes] | None = None
 
 
 def _none(_world: World) -> dict[str, Any]:
@@ -118,6 +120,12 @@ OPERATIONS: dict[str, Row] = {
         _hakuba,
         ("municipality", "auditTrail"),
         "-- -- -- ok -- ok -- -- -- --",
+    ),
+    "municipality.importJobs": Row(
+        PLACE_FIELD.format("importJobs { totalCount edges { node { fileName rejected } } }"),
+        _hakuba,
+        ("municipality", "importJobs"),
+        "-- -- -- ok -- ok -- -- ok --",
     ),
     "verifyCertificate": Row(
         'query { verifyCertificate(token: "not-a-certificate") { valid } }',
@@ -220,6 +228,14 @@ OPERATIONS: dict[str, Row] = {
         ("joinPlatform",),
         "-- -- -- -- -- -- -- -- -- ok",
     ),
+    "importList": Row(
+        "mutation($code: String!, $file: Upload!) { importList(municipalityCode: $code,"
+        " kind: REGISTRATIONS, file: $file) { job { accepted } errors { code } } }",
+        _hakuba,
+        ("importList",),
+        "-- -- -- -- -- -- -- -- ok --",
+        file=("list.csv", "外部ID,関係,登録日\nK-1,観光,2027-01-02\n".encode()),
+    ),
 }
 
 # Subscriptions run over WebSocket (tests/integration/test_subscriptions.py); here, the
@@ -229,7 +245,7 @@ SUBSCRIPTIONS: dict[str, tuple[dict[str, Any], str]] = {
     "municipalEvents": ({"municipality_code": HAKUBA}, "-- -- -- ok -- ok -- -- -- --"),
 }
 
-GATED_MUNICIPALITY_FIELDS = {"stats", "registrations", "activities", "auditTrail"}
+GATED_MUNICIPALITY_FIELDS = {"stats", "registrations", "activities", "auditTrail", "importJobs"}
 
 
 def tokens(api: Api, world: World) -> dict[str, str | None]:
@@ -323,7 +339,7 @@ async def test_who_may_do_what(
     found: dict[str, str] = {}
     for role in order:
         before = await snapshot(database)
-        response = await api.post(row.document, row.variables(world), callers[role])
+        response = await api.post(row.document, row.variables(world), callers[role], row.file)
         body = response.json()
         found[role] = outcome(body, row.path)
         if found[role] != "ok":

@@ -1,0 +1,517 @@
+"""Municipal lists taken in by import: the column layout, and what makes a row acceptable.
+
+A municipality's existing list (a spreadsheet, a web form's export) names each person by the
+municipality's own key (外部ID), so that importing the same list again finds the same people:
+a row whose key is new is accepted, one whose values differ from the last import is updated,
+one that is the same is left as it is. A row that breaks a rule is rejected with its line and
+every reason; it never stops the rows around it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from domain import municipality_code
+from domain.activities import DESCRIPTION_MAX, MAX_HOURS
+from domain.errors import Problem, Refusal
+from domain.places import Participation, is_participating
+from domain.residents import DISPLAY_NAME_MAX, EARLIEST_BIRTH_YEAR
+from domain.vocabulary import ActivityKind, Interest, Relationship, distinct_interests
+
+EXTERNAL_ID_MAX = 64
+FILE_NAME_MAX = 255
+FAILURE_MAX = 1000
+# Interests in one cell: 「観光;イベント」 or 「観光、イベント」, as spreadsheets are typed.
+INTEREST_SEPARATORS = (";", "、", ",", "|")
+
+
+class ImportKind(StrEnum):
+    REGISTRATIONS = "REGISTRATIONS"
+    ACTIVITIES = "ACTIVITIES"
+
+
+class ImportStatus(StrEnum):
+    """RUNNING until its transaction commits; a job left RUNNING was interrupted."""
+
+    RUNNING = "RUNNING"
+    FINISHED = "FINISHED"
+    FAILED = "FAILED"
+
+
+class RowOutcome(StrEnum):
+    ACCEPTED = "ACCEPTED"
+    UPDATED = "UPDATED"
+    UNCHANGED = "UNCHANGED"
+    REJECTED = "REJECTED"
+
+
+RELATIONSHIP_LABELS: Mapping[str, Relationship] = {
+    "出身地": Relationship.BIRTHPLACE,
+    "過去の居住地": Relationship.FORMER_RESIDENCE,
+    "家族・親族": Relationship.FAMILY,
+    "通勤・通学": Relationship.WORK_OR_STUDY,
+    "観光": Relationship.TOURISM,
+    "ふるさと納税": Relationship.FURUSATO_NOZEI,
+    "特産品の購入": Relationship.LOCAL_PRODUCTS,
+    "ボランティア": Relationship.VOLUNTEERING,
+    "二地域居住": Relationship.TWO_BASE_LIVING,
+    "その他": Relationship.OTHER,
+}
+INTEREST_LABELS: Mapping[str, Interest] = {
+    "イベント": Interest.EVENTS,
+    "観光・地域の魅力": Interest.LOCAL_ATTRACTIONS,
+    "地域のニュース": Interest.LOCAL_NEWS,
+    "担い手募集": Interest.CONTRIBUTOR_RECRUITMENT,
+    "地域づくり": Interest.COMMUNITY_BUILDING,
+    "医療・介護": Interest.HEALTHCARE_AND_CARE,
+    "教育・子育て": Interest.EDUCATION_AND_CHILDCARE,
+    "デジタル": Interest.DIGITAL,
+    "広報": Interest.PUBLICITY,
+    "事業支援": Interest.BUSINESS_SUPPORT,
+    "建設": Interest.CONSTRUCTION,
+    "国際交流": Interest.INTERNATIONAL_EXCHANGE,
+    "交通": Interest.TRANSPORT,
+    "農林水産業": Interest.AGRICULTURE_FORESTRY_FISHERY,
+    "移住・住まい": Interest.MIGRATION_AND_HOUSING,
+    "その他": Interest.OTHER,
+}
+ACTIVITY_KIND_LABELS: Mapping[str, ActivityKind] = {
+    "ボランティア": ActivityKind.VOLUNTEERING,
+    "イベントスタッフ": ActivityKind.EVENT_STAFF,
+    "地域の会合": ActivityKind.COMMUNITY_MEETING,
+    "農林水産業の手伝い": ActivityKind.PRIMARY_INDUSTRY_HELP,
+    "地域の仕事・副業": ActivityKind.LOCAL_BUSINESS,
+    "災害復旧": ActivityKind.DISASTER_RECOVERY,
+    "教育・子育て": ActivityKind.EDUCATION_AND_CHILDCARE,
+    "高齢者の支援": ActivityKind.ELDERLY_CARE,
+    "文化の継承・祭り": ActivityKind.CULTURAL_PRESERVATION,
+    "二地域居住": ActivityKind.TWO_BASE_LIVING,
+    "その他": ActivityKind.OTHER,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the layout: its name, and the headers a file may give it."""
+
+    name: str
+    japanese: str
+    required: bool
+
+    @property
+    def headers(self) -> tuple[str, str]:
+        return (self.japanese, self.name)
+
+
+REGISTRATION_COLUMNS = (
+    Column("external_id", "外部ID", required=True),
+    Column("name", "氏名", required=False),
+    Column("birth_year", "生年", required=False),
+    Column("home_municipality_code", "住所地コード", required=False),
+    Column("relationship", "関係", required=True),
+    Column("interests", "関心", required=False),
+    Column("registered_on", "登録日", required=True),
+)
+ACTIVITY_COLUMNS = (
+    Column("external_id", "活動ID", required=True),
+    Column("registrant_external_id", "登録者の外部ID", required=True),
+    Column("kind", "種類", required=True),
+    Column("occurred_on", "実施日", required=True),
+    Column("hours", "時間", required=True),
+    Column("description", "内容", required=False),
+)
+COLUMNS: Mapping[ImportKind, tuple[Column, ...]] = {
+    ImportKind.REGISTRATIONS: REGISTRATION_COLUMNS,
+    ImportKind.ACTIVITIES: ACTIVITY_COLUMNS,
+}
+
+EnumValue = TypeVar("EnumValue", bound=StrEnum)
+Cell = str | int | float | date | datetime | None
+
+
+class BadLayout(ValueError):
+    """The file's header row does not give the columns the layout needs."""
+
+
+def column_positions(kind: ImportKind, header: Sequence[Cell]) -> dict[str, int]:
+    """Where each column of the layout is, by its Japanese or English header."""
+    names = [_text(cell).lower() for cell in header]
+    positions: dict[str, int] = {}
+    for column in COLUMNS[kind]:
+        found = [i for i, name in enumerate(names) if name in {h.lower() for h in column.headers}]
+        if len(found) > 1:
+            raise BadLayout(f"the column {column.japanese} ({column.name}) is there twice")
+        if found:
+            positions[column.name] = found[0]
+        elif column.required:
+            raise BadLayout(f"the file has no column {column.japanese} ({column.name})")
+    return positions
+
+
+@dataclass(frozen=True)
+class RegistrantRow:
+    line: int
+    external_id: str
+    name: str | None
+    birth_year: int | None
+    home_municipality_code: str | None
+    relationship: Relationship
+    interests: tuple[Interest, ...]
+    registered_on: date
+
+    @property
+    def fingerprint(self) -> str:
+        return _fingerprint(
+            self.name,
+            self.birth_year,
+            self.home_municipality_code,
+            self.relationship,
+            ",".join(self.interests),
+            self.registered_on,
+        )
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    line: int
+    external_id: str
+    registrant_external_id: str
+    kind: ActivityKind
+    occurred_on: date
+    hours: float
+    description: str
+
+    @property
+    def fingerprint(self) -> str:
+        return _fingerprint(
+            self.registrant_external_id,
+            self.kind,
+            self.occurred_on,
+            self.hours,
+            self.description,
+        )
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int
+    external_id: str | None
+    problems: tuple[Problem, ...]
+
+
+def _fingerprint(*values: object) -> str:
+    """What a row says, in 32 characters: a row that says the same again changes nothing."""
+    text = "\x1f".join("" if value is None else str(value) for value in values)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        # Spreadsheets keep whole numbers as floats: 1985.0 is the year 1985.
+        return str(int(cell))
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    return str(cell).strip()
+
+
+class RowChecker:
+    """Reads the rows of one file: each becomes a row to merge or a rejection. Keys seen
+    earlier in the file are remembered, so that a second row with one is a duplicate."""
+
+    def __init__(
+        self,
+        kind: ImportKind,
+        positions: Mapping[str, int],
+        places: Collection[str],
+        today: date,
+    ) -> None:
+        self.kind = kind
+        self.positions = dict(positions)
+        self.places = places
+        self.today = today
+        self.first_line_of: dict[str, int] = {}
+        self._check: Callable[[int, Sequence[Cell]], RegistrantRow | ActivityRow | Rejection] = (
+            self._registrant if kind is ImportKind.REGISTRATIONS else self._activity
+        )
+
+    def check(self, line: int, cells: Sequence[Cell]) -> RegistrantRow | ActivityRow | Rejection:
+        return self._check(line, cells)
+
+    def _cell(self, cells: Sequence[Cell], column: str) -> Cell:
+        position = self.positions.get(column)
+        if position is None or position >= len(cells):
+            return None
+        return cells[position]
+
+    def _key(self, cells: Sequence[Cell], column: str, problems: list[Problem]) -> str | None:
+        key = _text(self._cell(cells, column))
+        if not key:
+            problems.append(Problem("MISSING_VALUE", "every row needs its key", column))
+            return None
+        if len(key) > EXTERNAL_ID_MAX:
+            problems.append(
+                Problem("TOO_LONG", f"a key has at most {EXTERNAL_ID_MAX} characters", column)
+            )
+            return None
+        return key
+
+    def _first(self, line: int, key: str | None, problems: list[Problem]) -> None:
+        if key is None:
+            return
+        first = self.first_line_of.setdefault(key, line)
+        if first != line:
+            problems.append(
+                Problem("DUPLICATE_IN_FILE", f"line {first} has the same key", "external_id")
+            )
+
+    def _date(self, cells: Sequence[Cell], column: str, problems: list[Problem]) -> date | None:
+        cell = self._cell(cells, column)
+        if isinstance(cell, datetime):
+            day = cell.date()
+        elif isinstance(cell, date):
+            day = cell
+        else:
+            text = _text(cell).replace("/", "-")
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                problems.append(
+                    Problem("INVALID_DATE", "a date is written 2026-04-01 or 2026/04/01", column)
+                )
+                return None
+        if day > self.today:
+            problems.append(Problem("FUTURE_DATE", "the date has not come yet", column))
+            return None
+        return day
+
+    def _registrant(self, line: int, cells: Sequence[Cell]) -> RegistrantRow | Rejection:
+        problems: list[Problem] = []
+        key = self._key(cells, "external_id", problems)
+        name = _text(self._cell(cells, "name")) or None
+        if name is not None and len(name) > DISPLAY_NAME_MAX:
+            problems.append(
+                Problem("TOO_LONG", f"a name has at most {DISPLAY_NAME_MAX} characters", "name")
+            )
+        birth_year = self._birth_year(cells, problems)
+        home = _text(self._cell(cells, "home_municipality_code")) or None
+        if home is not None:
+            home = home.zfill(6) if home.isdigit() and len(home) == 5 else home
+            if not municipality_code.is_valid(home):
+                problems.append(
+                    Problem(
+                        "INVALID_MUNICIPALITY_CODE",
+                        "a code has 6 digits with a valid check digit",
+                        "home_municipality_code",
+                    )
+                )
+            elif home not in self.places or municipality_code.is_prefecture(home):
+                problems.append(
+                    Problem(
+                        "UNKNOWN_MUNICIPALITY",
+                        "no municipality has this code",
+                        "home_municipality_code",
+                    )
+                )
+        relationship = _label(
+            self._cell(cells, "relationship"), RELATIONSHIP_LABELS, Relationship, "relationship"
+        )
+        if isinstance(relationship, Problem):
+            problems.append(relationship)
+        interests = self._interests(cells, problems)
+        registered_on = self._date(cells, "registered_on", problems)
+        self._first(line, key, problems)
+        if problems or key is None or registered_on is None or isinstance(relationship, Problem):
+            return Rejection(line, key, tuple(problems))
+        return RegistrantRow(
+            line, key, name, birth_year, home, relationship, interests, registered_on
+        )
+
+    def _birth_year(self, cells: Sequence[Cell], problems: list[Problem]) -> int | None:
+        text = _text(self._cell(cells, "birth_year"))
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()) or not (
+            EARLIEST_BIRTH_YEAR <= int(text) <= self.today.year
+        ):
+            problems.append(
+                Problem(
+                    "INVALID_BIRTH_YEAR",
+                    f"a birth year lies between {EARLIEST_BIRTH_YEAR} and this year",
+                    "birth_year",
+                )
+            )
+            return None
+        return int(text)
+
+    def _interests(self, cells: Sequence[Cell], problems: list[Problem]) -> tuple[Interest, ...]:
+        text = _text(self._cell(cells, "interests"))
+        for separator in INTEREST_SEPARATORS[1:]:
+            text = text.replace(separator, INTEREST_SEPARATORS[0])
+        interests: list[Interest] = []
+        for part in filter(None, (p.strip() for p in text.split(INTEREST_SEPARATORS[0]))):
+            interest = _label(part, INTEREST_LABELS, Interest, "interests")
+            if isinstance(interest, Problem):
+                problems.append(interest)
+            else:
+                interests.append(interest)
+        return distinct_interests(interests)
+
+    def _activity(self, line: int, cells: Sequence[Cell]) -> ActivityRow | Rejection:
+        problems: list[Problem] = []
+        key = self._key(cells, "external_id", problems)
+        registrant = self._key(cells, "registrant_external_id", problems)
+        kind = _label(self._cell(cells, "kind"), ACTIVITY_KIND_LABELS, ActivityKind, "kind")
+        if isinstance(kind, Problem):
+            problems.append(kind)
+        occurred_on = self._date(cells, "occurred_on", problems)
+        hours = _hours(self._cell(cells, "hours"), problems)
+        description = _text(self._cell(cells, "description"))
+        if len(description) > DESCRIPTION_MAX:
+            problems.append(
+                Problem(
+                    "TOO_LONG",
+                    f"a description has at most {DESCRIPTION_MAX} characters",
+                    "description",
+                )
+            )
+        self._first(line, key, problems)
+        if (
+            problems
+            or key is None
+            or registrant is None
+            or isinstance(kind, Problem)
+            or occurred_on is None
+            or hours is None
+        ):
+            return Rejection(line, key, tuple(problems))
+        return ActivityRow(line, key, registrant, kind, occurred_on, hours, description)
+
+
+def _label(
+    cell: Cell, labels: Mapping[str, EnumValue], values: type[EnumValue], column: str
+) -> EnumValue | Problem:
+    """A value of a closed list, by its Japanese label or its code."""
+    text = _text(cell)
+    found = labels.get(text)
+    if found is not None:
+        return found
+    try:
+        return values(text.upper())
+    except ValueError:
+        return Problem(
+            "UNKNOWN_VALUE",
+            f"{text!r} is not a value of this column" if text else "the value is missing",
+            column,
+        )
+
+
+def _hours(cell: Cell, problems: list[Problem]) -> float | None:
+    try:
+        hours = float(_text(cell))
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= MAX_HOURS:
+        problems.append(
+            Problem("INVALID_HOURS", f"hours are more than 0 and at most {MAX_HOURS:g}", "hours")
+        )
+        return None
+    return hours
+
+
+@dataclass
+class ImportJob:
+    """A file taken in: how many of its rows each outcome had."""
+
+    id: uuid.UUID
+    municipality_code: str
+    kind: ImportKind
+    file_name: str
+    started_at: datetime
+    started_by: str
+    status: ImportStatus = ImportStatus.RUNNING
+    finished_at: datetime | None = None
+    outcomes: Counter[RowOutcome] = field(default_factory=Counter)
+    failure: str | None = None
+
+    def finish(self, now: datetime) -> None:
+        self.status = ImportStatus.FINISHED
+        self.finished_at = now
+
+    def fail(self, reason: str, now: datetime) -> None:
+        self.status = ImportStatus.FAILED
+        self.finished_at = now
+        self.failure = reason[:FAILURE_MAX]
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.outcomes[RowOutcome.ACCEPTED] or self.outcomes[RowOutcome.UPDATED])
+
+
+def start_import(
+    municipality_code: str, kind: ImportKind, file_name: str, started_by: str, now: datetime
+) -> ImportJob:
+    return ImportJob(
+        uuid.uuid4(), municipality_code, kind, file_name[:FILE_NAME_MAX] or "-", now, started_by
+    )
+
+
+def check_can_import(participation: Participation | None, today: date) -> None:
+    if not is_participating(participation, today):
+        raise Refusal(
+            "MUNICIPALITY_NOT_PARTICIPATING",
+            "lists are imported only for places that take part",
+            "municipalityCode",
+        )
+
+
+def registrant_of(
+    row: ActivityRow,
+    registrants: Mapping[str, uuid.UUID],
+    imported_for: uuid.UUID | None,
+) -> uuid.UUID | Rejection:
+    """The person an activity row is of: a registrant of the same list, and the same one the
+    activity was imported for before."""
+    resident = registrants.get(row.registrant_external_id)
+    if resident is None:
+        return Rejection(
+            row.line,
+            row.external_id,
+            (
+                Problem(
+                    "UNKNOWN_REGISTRANT",
+                    "no registrant of this municipality's list has this key",
+                    "registrant_external_id",
+                ),
+            ),
+        )
+    if imported_for is not None and imported_for != resident:
+        return Rejection(
+            row.line,
+            row.external_id,
+            (
+                Problem(
+                    "REGISTRANT_CHANGED",
+                    "an activity stays with its registrant: give the row a new key",
+                    "registrant_external_id",
+                ),
+            ),
+        )
+    return resident
+
+
+def relationship_label(relationship: Relationship) -> str:
+    """The Japanese label a list gives it (what an export writes, and an import reads back)."""
+    return next(label for label, value in RELATIONSHIP_LABELS.items() if value is relationship)
+
+
+def interest_label(interest: Interest) -> str:
+    return next(label for label, value in INTEREST_LABELS.items() if value is interest)

@@ -1,0 +1,441 @@
+"""Writing imported rows. New ones go in bulk (COPY on PostgreSQL) with their certificates,
+figures and the municipality's index of keys; changed ones one by one, through the same
+figure keeping as every other change. One job's rows are one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import bindparam, text, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from domain import municipality_code
+from domain.activities import ActivityStatus
+from domain.certificates import CertificateStatus, new_serial_numbers
+from domain.clock import JST
+from domain.events import EventType, MunicipalEvent, SubjectKind
+from domain.imports import ActivityRow, ImportJob, ImportKind, RegistrantRow, Rejection
+from domain.registrations import RegistrationStatus
+from domain.statistics import (
+    Flow,
+    Person,
+    Tie,
+    daily_figure,
+    monthly_figure,
+    shard_of,
+)
+from domain.tiers import Tier
+from persistence import audit, bulk, mapping, outbox, status_entries, tables, tallies
+
+# Whose list a person of an imported list is: nobody signs in as them.
+LIST_SUBJECT = "list:{code}:{external_id}"
+RESIDENT_COLUMNS = (
+    "id",
+    "subject",
+    "display_name",
+    "birth_year",
+    "home_municipality_code",
+    "interests",
+    "identity_verified",
+    "created_at",
+)
+REGISTRATION_COLUMNS = (
+    "id",
+    "resident_id",
+    "municipality_code",
+    "prefecture_code",
+    "relationship",
+    "interests",
+    "tier",
+    "status",
+    "registered_at",
+)
+CERTIFICATE_COLUMNS = (
+    "id",
+    "registration_id",
+    "serial_number",
+    "tier",
+    "status",
+    "issued_at",
+    "status_list_id",
+    "status_index",
+)
+ACTIVITY_COLUMNS = (
+    "id",
+    "resident_id",
+    "municipality_code",
+    "prefecture_code",
+    "kind",
+    "occurred_on",
+    "hours",
+    "description",
+    "status",
+    "recorded_at",
+    "reviewed_at",
+    "reviewed_by",
+)
+RECORD_COLUMNS = (
+    "municipality_code",
+    "kind",
+    "external_id",
+    "record_id",
+    "resident_id",
+    "fingerprint",
+    "job_id",
+    "line",
+)
+MEMBER_COLUMNS = ("scope", "resident_id", "registrations", "premium")
+
+
+def _registered_at(row: RegistrantRow) -> datetime:
+    """The day the list gives, as its first moment in Japan."""
+    return datetime.combine(row.registered_on, time(), JST)
+
+
+def _tie(row: RegistrantRow) -> Tie:
+    return Tie(row.relationship, row.interests, Tier.BASIC)
+
+
+def _person(row: RegistrantRow) -> Person:
+    return tallies.person_of(row.home_municipality_code, row.birth_year)
+
+
+class SqlImportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_job(self, job: ImportJob) -> None:
+        self._session.add(mapping.import_job_to_row(job))
+
+    async def lock(self, job: ImportJob) -> None:
+        """One import of a list at a time: a second waits until the first has committed."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            connection = await self._session.connection()
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:list))"),
+                {"list": f"import:{job.municipality_code}:{job.kind.value}"},
+            )
+        else:
+            # SQLite lets one transaction write at a time: writing first takes that turn.
+            await self._session.exec(
+                update(tables.ImportJob)
+                .where(col(tables.ImportJob.id) == job.id)
+                .values(status=job.status.value)
+            )
+
+    async def known(self, code: str, kind: ImportKind) -> dict[str, tuple[str, uuid.UUID]]:
+        """The list as last imported: each key's fingerprint and person."""
+        record = tables.ImportRecord
+        rows = await self._session.exec(
+            select(col(record.external_id), col(record.fingerprint), col(record.resident_id)).where(
+                col(record.municipality_code) == code, col(record.kind) == kind.value
+            )
+        )
+        return {key: (fingerprint, resident) for key, fingerprint, resident in rows}
+
+    async def save_job(self, job: ImportJob, rejections: Sequence[Rejection]) -> None:
+        await self._session.merge(mapping.import_job_to_row(job))
+        connection = await self._session.connection()
+        await bulk.copy(
+            connection,
+            "import_rejection",
+            ("job_id", "line", "external_id", "problems"),
+            [
+                (
+                    job.id,
+                    rejection.line,
+                    rejection.external_id,
+                    [
+                        {"code": p.code, "field": p.field, "message": p.message}
+                        for p in rejection.problems
+                    ],
+                )
+                for rejection in rejections
+            ],
+        )
+
+    async def announce(self, job: ImportJob, now: datetime) -> None:
+        """One event for the whole file, in the municipality's stream (and its prefecture's);
+        its changes are in the job, in the audit log and in the figures."""
+        audit.note(self._session, f"import_job:{job.id}", job.municipality_code)
+        await outbox.append(
+            self._session,
+            [
+                MunicipalEvent(
+                    EventType.LIST_IMPORTED,
+                    job.municipality_code,
+                    now,
+                    SubjectKind.IMPORT_JOB,
+                    job.id,
+                )
+            ],
+        )
+
+    async def add_registrants(
+        self, job: ImportJob, rows: Sequence[RegistrantRow], now: datetime
+    ) -> None:
+        """A person of the list, their basic registration and its certificate, for each row."""
+        if not rows:
+            return
+        code = job.municipality_code
+        prefecture = municipality_code.prefecture_of(code)
+        entries = await status_entries.allocate_many(self._session, now, len(rows))
+        serials = new_serial_numbers(len(rows))
+        residents: list[tuple[Any, ...]] = []
+        registrations: list[tuple[Any, ...]] = []
+        certificates: list[tuple[Any, ...]] = []
+        records: list[tuple[Any, ...]] = []
+        members: list[tuple[Any, ...]] = []
+        member_scopes = tallies.membership_scopes(code)
+        ties: Counter[tuple[Tie, int]] = Counter()
+        people: Counter[tuple[Person, int]] = Counter()
+        days: Counter[tuple[Any, int]] = Counter()
+        for row, serial, (list_id, index) in zip(rows, serials, entries, strict=True):
+            resident_id, registration_id, certificate_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+            residents.append(
+                (
+                    resident_id,
+                    LIST_SUBJECT.format(code=code, external_id=row.external_id),
+                    row.name,
+                    row.birth_year,
+                    row.home_municipality_code,
+                    [],
+                    False,
+                    now,
+                )
+            )
+            registrations.append(
+                (
+                    registration_id,
+                    resident_id,
+                    code,
+                    prefecture,
+                    row.relationship.value,
+                    [interest.value for interest in row.interests],
+                    Tier.BASIC.value,
+                    RegistrationStatus.ACTIVE.value,
+                    _registered_at(row),
+                )
+            )
+            certificates.append(
+                (
+                    certificate_id,
+                    registration_id,
+                    serial,
+                    Tier.BASIC.value,
+                    CertificateStatus.VALID.value,
+                    now,
+                    list_id,
+                    index,
+                )
+            )
+            records.append(
+                (
+                    code,
+                    job.kind.value,
+                    row.external_id,
+                    registration_id,
+                    resident_id,
+                    row.fingerprint,
+                    job.id,
+                    row.line,
+                )
+            )
+            members += [(scope, resident_id, 1, 0) for scope in member_scopes]
+            shard = shard_of(resident_id)
+            ties[(_tie(row), shard)] += 1
+            people[(_person(row), shard)] += 1
+            days[(row.registered_on, shard)] += 1
+        connection = await self._session.connection()
+        await bulk.copy(connection, "resident", RESIDENT_COLUMNS, residents)
+        await bulk.copy(connection, "registration", REGISTRATION_COLUMNS, registrations)
+        await bulk.copy(connection, "certificate", CERTIFICATE_COLUMNS, certificates)
+        await bulk.copy(connection, "import_record", RECORD_COLUMNS, records)
+        await bulk.copy(connection, "tally_member", MEMBER_COLUMNS, members)
+        tallies.counted_in_bulk(self._session, code, _figures(ties, people, days))
+
+    async def update_registrants(self, job: ImportJob, rows: Sequence[RegistrantRow]) -> None:
+        """Rows whose values changed since the last import: the person and the registration
+        take the new values, and the figures move with them."""
+        if not rows:
+            return
+        found = await self._records(job, [row.external_id for row in rows])
+        registrations = await self._by_id(tables.Registration, [r for r, _ in found.values()])
+        residents = await self._by_id(tables.Resident, [p for _, p in found.values()])
+        for row in rows:
+            registration_id, resident_id = found[row.external_id]
+            registration = registrations[registration_id]
+            resident = residents[resident_id]
+            person_before = tallies.person_of(resident.home_municipality_code, resident.birth_year)
+            tie_before = tallies.tie_of(
+                registration.status,
+                registration.relationship,
+                registration.interests,
+                registration.tier,
+            )
+            day_before = registration.registered_at
+            resident.display_name = row.name
+            resident.birth_year = row.birth_year
+            resident.home_municipality_code = row.home_municipality_code
+            registration.relationship = row.relationship.value
+            registration.interests = [interest.value for interest in row.interests]
+            registration.registered_at = _registered_at(row)
+            self._session.add_all([resident, registration])
+            await tallies.person_corrected(self._session, resident_id, person_before, _person(row))
+            await tallies.registration_changed(
+                self._session,
+                resident_id,
+                job.municipality_code,
+                tie_before,
+                tallies.tie_of(
+                    registration.status,
+                    registration.relationship,
+                    registration.interests,
+                    registration.tier,
+                ),
+                _moved(day_before, registration.registered_at),
+            )
+        await self._session.flush()
+        await self._rerecord(job, rows)
+
+    async def add_activities(
+        self,
+        job: ImportJob,
+        rows: Sequence[tuple[ActivityRow, uuid.UUID]],
+        now: datetime,
+        reviewer: str,
+    ) -> None:
+        """Activities the municipality's own records hold, verified by the municipality."""
+        if not rows:
+            return
+        code = job.municipality_code
+        prefecture = municipality_code.prefecture_of(code)
+        activities: list[tuple[Any, ...]] = []
+        records: list[tuple[Any, ...]] = []
+        verified: Counter[tuple[str, int]] = Counter()
+        month = monthly_figure(Flow.ACTIVITY_VERIFIED, now.astimezone(JST).date())
+        for row, resident_id in rows:
+            activity_id = uuid.uuid4()
+            activities.append(
+                (
+                    activity_id,
+                    resident_id,
+                    code,
+                    prefecture,
+                    row.kind.value,
+                    row.occurred_on,
+                    row.hours,
+                    row.description,
+                    ActivityStatus.VERIFIED.value,
+                    now,
+                    now,
+                    reviewer,
+                )
+            )
+            records.append(
+                (
+                    code,
+                    job.kind.value,
+                    row.external_id,
+                    activity_id,
+                    resident_id,
+                    row.fingerprint,
+                    job.id,
+                    row.line,
+                )
+            )
+            verified[(month, shard_of(resident_id))] += 1
+        connection = await self._session.connection()
+        await bulk.copy(connection, "activity", ACTIVITY_COLUMNS, activities)
+        await bulk.copy(connection, "import_record", RECORD_COLUMNS, records)
+        tallies.counted_in_bulk(self._session, code, verified)
+
+    async def update_activities(self, job: ImportJob, rows: Sequence[ActivityRow]) -> None:
+        """What the municipality's records now say of an activity it imported before; it
+        stays verified, and its month of verification stays."""
+        if not rows:
+            return
+        found = await self._records(job, [row.external_id for row in rows])
+        activities = await self._by_id(tables.Activity, [a for a, _ in found.values()])
+        for row in rows:
+            activity = activities[found[row.external_id][0]]
+            activity.kind = row.kind.value
+            activity.occurred_on = row.occurred_on
+            activity.hours = row.hours
+            activity.description = row.description
+            self._session.add(activity)
+        await self._session.flush()
+        await self._rerecord(job, rows)
+
+    async def _records(
+        self, job: ImportJob, keys: Sequence[str]
+    ) -> dict[str, tuple[uuid.UUID, uuid.UUID]]:
+        record = tables.ImportRecord
+        rows = await self._session.exec(
+            select(col(record.external_id), col(record.record_id), col(record.resident_id)).where(
+                col(record.municipality_code) == job.municipality_code,
+                col(record.kind) == job.kind.value,
+                col(record.external_id).in_(keys),
+            )
+        )
+        return {key: (record_id, resident_id) for key, record_id, resident_id in rows}
+
+    async def _by_id(self, model: Any, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        rows = await self._session.exec(select(model).where(col(model.id).in_(list(ids))))
+        return {row.id: row for row in rows}
+
+    async def _rerecord(
+        self, job: ImportJob, rows: Sequence[RegistrantRow] | Sequence[ActivityRow]
+    ) -> None:
+        record = tables.ImportRecord.__table__  # type: ignore[attr-defined]
+        connection = await self._session.connection()
+        await connection.execute(
+            update(record)
+            .where(
+                record.c.municipality_code == job.municipality_code,
+                record.c.kind == job.kind.value,
+                record.c.external_id == bindparam("key"),
+            )
+            .values(fingerprint=bindparam("print"), job_id=job.id, line=bindparam("at")),
+            [{"key": r.external_id, "print": r.fingerprint, "at": r.line} for r in rows],
+        )
+
+
+def _moved(before: datetime, after: datetime) -> dict[str, int]:
+    """A registration whose day changed moves from one day's and month's count to another."""
+    old, new = before.astimezone(JST).date(), after.astimezone(JST).date()
+    if old == new:
+        return {}
+    changes: Counter[str] = Counter()
+    for day, sign in ((old, -1), (new, 1)):
+        changes[monthly_figure(Flow.REGISTERED, day)] += sign
+        changes[daily_figure(day)] += sign
+    return dict(changes)
+
+
+def _figures(
+    ties: Counter[tuple[Tie, int]],
+    people: Counter[tuple[Person, int]],
+    days: Counter[tuple[Any, int]],
+) -> Counter[tuple[str, int]]:
+    """What new people of a list, each with one basic registration, add to the figures:
+    counted by what sets them apart, then through the same rules as one registration."""
+    changes: Counter[tuple[str, int]] = Counter()
+    for (tie, shard), many in ties.items():
+        for figure, change in tie.figures().items():
+            changes[(figure, shard)] += change * many
+    for (person, shard), many in people.items():
+        # Each is registered with this one place: one place, anywhere.
+        for figure, change in (
+            Person(person.home_prefecture, person.birth_year, 1).figures(Tier.BASIC).items()
+        ):
+            changes[(figure, shard)] += change * many
+    for (day, shard), many in days.items():
+        changes[(monthly_figure(Flow.REGISTERED, day), shard)] += many
+        changes[(daily_figure(day), shard)] += many
+    return changes
