@@ -584,6 +584,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     except Refusal as refusal:
         print(f"furusato: {refusal.problems[0].code}: {refusal}", file=sys.stderr)
         return 1
+    except UnreadableFile as error:
+        print(f"furusato: {error}; nothing of the file was imported", file=sys.stderr)
+        return 2
     counts = ", ".join(f"{job.outcomes[o]:,} {o.value.lower()}" for o in RowOutcome)
     print(f"import {job.id} of {job.file_name} for {code}: {counts}")
     for rejection in rejections[:REJECTIONS_SHOWN]:

@@ -10,6 +10,7 @@ every reason; it never stops the rows around it.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -30,6 +31,7 @@ FILE_NAME_MAX = 255
 FAILURE_MAX = 1000
 # Interests in one cell: 「観光;イベント」 or 「観光、イベント」, as spreadsheets are typed.
 INTEREST_SEPARATORS = (";", "、", ",", "|")
+_INTEREST_SEPARATOR = re.compile("|".join(re.escape(s) for s in INTEREST_SEPARATORS))
 
 
 class ImportKind(StrEnum):
@@ -213,6 +215,8 @@ def _fingerprint(*values: object) -> str:
 
 
 def _text(cell: Cell) -> str:
+    if type(cell) is str:
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
@@ -236,7 +240,10 @@ class RowChecker:
     ) -> None:
         self.kind = kind
         self.positions = dict(positions)
-        self.places = places
+        # Where a registrant may live: a municipality, not a prefecture.
+        self.municipalities = frozenset(
+            code for code in places if not municipality_code.is_prefecture(code)
+        )
         self.today = today
         self.first_line_of: dict[str, int] = {}
         self._check: Callable[[int, Sequence[Cell]], RegistrantRow | ActivityRow | Rejection] = (
@@ -303,9 +310,11 @@ class RowChecker:
             )
         birth_year = self._birth_year(cells, problems)
         home = _text(self._cell(cells, "home_municipality_code")) or None
-        if home is not None:
+        if home is not None and home not in self.municipalities:
             home = home.zfill(6) if home.isdigit() and len(home) == 5 else home
-            if not municipality_code.is_valid(home):
+            if home in self.municipalities:
+                pass
+            elif not municipality_code.is_valid(home):
                 problems.append(
                     Problem(
                         "INVALID_MUNICIPALITY_CODE",
@@ -313,7 +322,7 @@ class RowChecker:
                         "home_municipality_code",
                     )
                 )
-            elif home not in self.places or municipality_code.is_prefecture(home):
+            else:
                 problems.append(
                     Problem(
                         "UNKNOWN_MUNICIPALITY",
@@ -321,9 +330,7 @@ class RowChecker:
                         "home_municipality_code",
                     )
                 )
-        relationship = _label(
-            self._cell(cells, "relationship"), RELATIONSHIP_LABELS, Relationship, "relationship"
-        )
+        relationship = _label(self._cell(cells, "relationship"), _RELATIONSHIPS, "relationship")
         if isinstance(relationship, Problem):
             problems.append(relationship)
         interests = self._interests(cells, problems)
@@ -354,11 +361,11 @@ class RowChecker:
 
     def _interests(self, cells: Sequence[Cell], problems: list[Problem]) -> tuple[Interest, ...]:
         text = _text(self._cell(cells, "interests"))
-        for separator in INTEREST_SEPARATORS[1:]:
-            text = text.replace(separator, INTEREST_SEPARATORS[0])
+        if not text:
+            return ()
         interests: list[Interest] = []
-        for part in filter(None, (p.strip() for p in text.split(INTEREST_SEPARATORS[0]))):
-            interest = _label(part, INTEREST_LABELS, Interest, "interests")
+        for part in filter(None, (p.strip() for p in _INTEREST_SEPARATOR.split(text))):
+            interest = _label(part, _INTERESTS, "interests")
             if isinstance(interest, Problem):
                 problems.append(interest)
             else:
@@ -369,7 +376,7 @@ class RowChecker:
         problems: list[Problem] = []
         key = self._key(cells, "external_id", problems)
         registrant = self._key(cells, "registrant_external_id", problems)
-        kind = _label(self._cell(cells, "kind"), ACTIVITY_KIND_LABELS, ActivityKind, "kind")
+        kind = _label(self._cell(cells, "kind"), _ACTIVITY_KINDS, "kind")
         if isinstance(kind, Problem):
             problems.append(kind)
         occurred_on = self._date(cells, "occurred_on", problems)
@@ -396,22 +403,27 @@ class RowChecker:
         return ActivityRow(line, key, registrant, kind, occurred_on, hours, description)
 
 
-def _label(
-    cell: Cell, labels: Mapping[str, EnumValue], values: type[EnumValue], column: str
-) -> EnumValue | Problem:
-    """A value of a closed list, by its Japanese label or its code."""
+def _lookup(labels: Mapping[str, EnumValue], values: type[EnumValue]) -> dict[str, EnumValue]:
+    """A closed list's values by their Japanese label and by their code."""
+    return {**{value.value: value for value in values}, **labels}
+
+
+_RELATIONSHIPS = _lookup(RELATIONSHIP_LABELS, Relationship)
+_INTERESTS = _lookup(INTEREST_LABELS, Interest)
+_ACTIVITY_KINDS = _lookup(ACTIVITY_KIND_LABELS, ActivityKind)
+
+
+def _label(cell: Cell, lookup: Mapping[str, EnumValue], column: str) -> EnumValue | Problem:
+    """A value of a closed list, by its Japanese label or its code (in any case)."""
     text = _text(cell)
-    found = labels.get(text)
+    found = lookup.get(text) or lookup.get(text.upper())
     if found is not None:
         return found
-    try:
-        return values(text.upper())
-    except ValueError:
-        return Problem(
-            "UNKNOWN_VALUE",
-            f"{text!r} is not a value of this column" if text else "the value is missing",
-            column,
-        )
+    return Problem(
+        "UNKNOWN_VALUE",
+        f"{text!r} is not a value of this column" if text else "the value is missing",
+        column,
+    )
 
 
 def _hours(cell: Cell, problems: list[Problem]) -> float | None:

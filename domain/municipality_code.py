@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from domain.errors import InvalidInput
 
 _WEIGHTS = (6, 5, 4, 3, 2)
@@ -31,6 +33,8 @@ def parse(code: str, field: str = "municipalityCode") -> str:
     return code
 
 
+# Bounded: codes come from outside too.
+@lru_cache(maxsize=4096)
 def prefecture_of(code: str) -> str:
     """Every code starts with its prefecture's two digits; a prefecture's own is PP0000 + check."""
     first_five = code[:2] + "000"

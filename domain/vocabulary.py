@@ -55,6 +55,9 @@ class ActivityKind(StrEnum):
     OTHER = "OTHER"
 
 
+_INTEREST_ORDER = {interest: position for position, interest in enumerate(Interest)}
+
+
 def distinct_interests(interests: list[Interest] | tuple[Interest, ...]) -> tuple[Interest, ...]:
-    """Interests in a stable order, each once, however the client sent them."""
-    return tuple(interest for interest in Interest if interest in set(interests))
+    """Interests in a stable order (the list's), each once, however the client sent them."""
+    return tuple(sorted(set(interests), key=_INTEREST_ORDER.__getitem__))

@@ -10,7 +10,22 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import bindparam, text, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    false,
+    insert,
+    literal,
+    text,
+    update,
+)
+from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,40 +46,10 @@ from domain.statistics import (
 )
 from domain.tiers import Tier
 from persistence import audit, bulk, mapping, outbox, status_entries, tables, tallies
+from persistence.types import UtcDateTime
 
 # Whose list a person of an imported list is: nobody signs in as them.
 LIST_SUBJECT = "list:{code}:{external_id}"
-RESIDENT_COLUMNS = (
-    "id",
-    "subject",
-    "display_name",
-    "birth_year",
-    "home_municipality_code",
-    "interests",
-    "identity_verified",
-    "created_at",
-)
-REGISTRATION_COLUMNS = (
-    "id",
-    "resident_id",
-    "municipality_code",
-    "prefecture_code",
-    "relationship",
-    "interests",
-    "tier",
-    "status",
-    "registered_at",
-)
-CERTIFICATE_COLUMNS = (
-    "id",
-    "registration_id",
-    "serial_number",
-    "tier",
-    "status",
-    "issued_at",
-    "status_list_id",
-    "status_index",
-)
 ACTIVITY_COLUMNS = (
     "id",
     "resident_id",
@@ -89,7 +74,114 @@ RECORD_COLUMNS = (
     "job_id",
     "line",
 )
-MEMBER_COLUMNS = ("scope", "resident_id", "registrations", "premium")
+
+
+# New registrants of a list on their way in; of the transaction's connection only.
+STAGING = Table(
+    "import_staging",
+    MetaData(),
+    Column("line", Integer),
+    Column("external_id", String(64)),
+    Column("name", String(100)),
+    Column("birth_year", Integer),
+    Column("home_municipality_code", String(6)),
+    Column("relationship", String(32)),
+    Column("interests", JSON),
+    Column("registered_at", UtcDateTime),
+    Column("fingerprint", String(32)),
+    Column("resident_id", Uuid),
+    Column("registration_id", Uuid),
+    Column("certificate_id", Uuid),
+    Column("serial_number", String(32)),
+    Column("status_list_id", Integer),
+    Column("status_index", Integer),
+    prefixes=["TEMPORARY"],
+)
+STAGING_COLUMNS = tuple(column.name for column in STAGING.columns)
+
+
+def _merge_staged(job: ImportJob, now: datetime) -> list[Any]:
+    """From the staging table into each table, in one statement each."""
+    staged = STAGING.c
+    code = job.municipality_code
+    at = literal(now, UtcDateTime)
+
+    def into(table: Table, values: dict[str, Any]) -> Any:
+        return insert(table).from_select(list(values), sql_select(*values.values()))
+
+    resident, registration, certificate, record, member = (
+        bulk.table(name)
+        for name in ("resident", "registration", "certificate", "import_record", "tally_member")
+    )
+    statements = [
+        into(
+            resident,
+            {
+                "id": staged.resident_id,
+                "subject": literal(LIST_SUBJECT.format(code=code, external_id=""))
+                + staged.external_id,
+                "display_name": staged.name,
+                "birth_year": staged.birth_year,
+                "home_municipality_code": staged.home_municipality_code,
+                "interests": literal([], JSON),
+                "identity_verified": false(),
+                "created_at": at,
+            },
+        ),
+        into(
+            registration,
+            {
+                "id": staged.registration_id,
+                "resident_id": staged.resident_id,
+                "municipality_code": literal(code),
+                "prefecture_code": literal(municipality_code.prefecture_of(code)),
+                "relationship": staged.relationship,
+                "interests": staged.interests,
+                "tier": literal(Tier.BASIC.value),
+                "status": literal(RegistrationStatus.ACTIVE.value),
+                "registered_at": staged.registered_at,
+            },
+        ),
+        into(
+            certificate,
+            {
+                "id": staged.certificate_id,
+                "registration_id": staged.registration_id,
+                "serial_number": staged.serial_number,
+                "tier": literal(Tier.BASIC.value),
+                "status": literal(CertificateStatus.VALID.value),
+                "issued_at": at,
+                "status_list_id": staged.status_list_id,
+                "status_index": staged.status_index,
+            },
+        ),
+        into(
+            record,
+            {
+                "municipality_code": literal(code),
+                "kind": literal(job.kind.value),
+                "external_id": staged.external_id,
+                "record_id": staged.registration_id,
+                "resident_id": staged.resident_id,
+                "fingerprint": staged.fingerprint,
+                "job_id": literal(job.id, Uuid),
+                "line": staged.line,
+            },
+        ),
+    ]
+    statements += [
+        into(
+            member,
+            {
+                "scope": literal(scope),
+                "resident_id": staged.resident_id,
+                "registrations": literal(1),
+                "premium": literal(0),
+            },
+        )
+        for scope in tallies.membership_scopes(code)
+    ]
+    return statements
 
 
 def _registered_at(row: RegistrantRow) -> datetime:
@@ -179,84 +271,49 @@ class SqlImportRepository:
     async def add_registrants(
         self, job: ImportJob, rows: Sequence[RegistrantRow], now: datetime
     ) -> None:
-        """A person of the list, their basic registration and its certificate, for each row."""
+        """A person of the list, their basic registration and its certificate, for each row:
+        the rows go to a staging table in one COPY, and every table takes its part of them in
+        one statement."""
         if not rows:
             return
         code = job.municipality_code
-        prefecture = municipality_code.prefecture_of(code)
         entries = await status_entries.allocate_many(self._session, now, len(rows))
         serials = new_serial_numbers(len(rows))
-        residents: list[tuple[Any, ...]] = []
-        registrations: list[tuple[Any, ...]] = []
-        certificates: list[tuple[Any, ...]] = []
-        records: list[tuple[Any, ...]] = []
-        members: list[tuple[Any, ...]] = []
-        member_scopes = tallies.membership_scopes(code)
+        staged: list[tuple[Any, ...]] = []
         ties: Counter[tuple[Tie, int]] = Counter()
         people: Counter[tuple[Person, int]] = Counter()
         days: Counter[tuple[Any, int]] = Counter()
         for row, serial, (list_id, index) in zip(rows, serials, entries, strict=True):
-            resident_id, registration_id, certificate_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-            residents.append(
+            resident_id = uuid.uuid4()
+            staged.append(
                 (
-                    resident_id,
-                    LIST_SUBJECT.format(code=code, external_id=row.external_id),
+                    row.line,
+                    row.external_id,
                     row.name,
                     row.birth_year,
                     row.home_municipality_code,
-                    [],
-                    False,
-                    now,
-                )
-            )
-            registrations.append(
-                (
-                    registration_id,
-                    resident_id,
-                    code,
-                    prefecture,
                     row.relationship.value,
                     [interest.value for interest in row.interests],
-                    Tier.BASIC.value,
-                    RegistrationStatus.ACTIVE.value,
                     _registered_at(row),
-                )
-            )
-            certificates.append(
-                (
-                    certificate_id,
-                    registration_id,
+                    row.fingerprint,
+                    resident_id,
+                    uuid.uuid4(),
+                    uuid.uuid4(),
                     serial,
-                    Tier.BASIC.value,
-                    CertificateStatus.VALID.value,
-                    now,
                     list_id,
                     index,
                 )
             )
-            records.append(
-                (
-                    code,
-                    job.kind.value,
-                    row.external_id,
-                    registration_id,
-                    resident_id,
-                    row.fingerprint,
-                    job.id,
-                    row.line,
-                )
-            )
-            members += [(scope, resident_id, 1, 0) for scope in member_scopes]
             shard = shard_of(resident_id)
             ties[(_tie(row), shard)] += 1
             people[(_person(row), shard)] += 1
             days[(row.registered_on, shard)] += 1
         connection = await self._session.connection()
-        await bulk.copy(connection, "resident", RESIDENT_COLUMNS, residents)
-        await bulk.copy(connection, "registration", REGISTRATION_COLUMNS, registrations)
-        await bulk.copy(connection, "certificate", CERTIFICATE_COLUMNS, certificates)
-        await bulk.copy(connection, "import_record", RECORD_COLUMNS, records)
-        await bulk.copy(connection, "tally_member", MEMBER_COLUMNS, members)
+        await connection.run_sync(lambda sync: STAGING.create(sync, checkfirst=True))
+        await bulk.copy(connection, STAGING, STAGING_COLUMNS, staged)
+        for statement in _merge_staged(job, now):
+            await connection.execute(statement)
+        await bulk.empty(connection, STAGING)
         tallies.counted_in_bulk(self._session, code, _figures(ties, people, days))
 
     async def update_registrants(self, job: ImportJob, rows: Sequence[RegistrantRow]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -33,9 +34,15 @@ def _current_heads(connection: Connection) -> set[str]:
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
+@cache
+def _expected_heads() -> frozenset[str]:
+    """The heads of the migrations this code ships (read from disk once)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
 async def pending_reason(database: Database) -> str | None:
     """Why the database cannot be served yet, or None when its schema is at head."""
-    expected = set(ScriptDirectory.from_config(alembic_config(str(database.url))).get_heads())
+    expected = _expected_heads()
     async with database.read_engine.connect() as connection:
         current = await connection.run_sync(_current_heads)
     if not current:

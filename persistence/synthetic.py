@@ -33,7 +33,7 @@ from domain.registrations import RegistrationStatus
 from domain.statistics import Flow, Happening, Person, Standing, Tie, recount
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind, Interest, Relationship
-from persistence import bulk, outbox, tables
+from persistence import bulk, outbox, tables, tallies
 from persistence.database import Database
 
 SUBJECT_PREFIX = "synthetic-"
@@ -314,27 +314,7 @@ async def _add_figures(connection: AsyncConnection, population: Population) -> N
         for (scope, figure, shard), count in sorted(counted.figures.items())
     ]
     # Figures already there (other people's) are added to, not replaced.
-    await connection.execute(
-        text(
-            "CREATE TEMPORARY TABLE synthetic_tally"
-            " (scope VARCHAR(6), figure VARCHAR(40), shard INTEGER, count BIGINT)"
-        )
-    )
-    if connection.dialect.name == "postgresql":
-        await _copy(connection, "synthetic_tally", rows)
-    else:
-        await connection.execute(
-            text("INSERT INTO synthetic_tally VALUES (:scope, :figure, :shard, :count)"), rows
-        )
-    await connection.execute(
-        text(
-            "INSERT INTO tally (scope, figure, shard, count)"
-            " SELECT scope, figure, shard, count FROM synthetic_tally WHERE true"
-            " ON CONFLICT (scope, figure, shard)"
-            " DO UPDATE SET count = tally.count + excluded.count"
-        )
-    )
-    await connection.execute(text("DROP TABLE synthetic_tally"))
+    await tallies.add_counts(connection, rows)
     await _copy(
         connection,
         "tally_member",

@@ -21,8 +21,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, delete
+from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,9 +48,20 @@ from domain.statistics import (
 )
 from domain.tiers import Tier
 from domain.vocabulary import Interest, Relationship
-from persistence import tables
+from persistence import bulk, tables
 
 PENDING = "tallies"
+TALLY_COLUMNS = ("scope", "figure", "shard", "count")
+# Many figure changes at once, on their way into `tally` (PostgreSQL).
+_INCOMING = Table(
+    "tally_incoming",
+    MetaData(),
+    Column("scope", String(6)),
+    Column("figure", String(40)),
+    Column("shard", Integer),
+    Column("count", BigInteger),
+    prefixes=["TEMPORARY"],
+)
 
 Key = tuple[str, str, int]
 
@@ -78,15 +91,42 @@ async def flush(session: AsyncSession) -> None:
         for (scope, figure, shard), change in sorted((pending or Counter()).items())
         if change
     ]
+    await add_counts(await session.connection(), rows)
+
+
+# Figure rows beyond which PostgreSQL takes them by COPY rather than one statement each.
+COPY_FROM = 1_000
+
+
+async def add_counts(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Add each row's count to its figure (scope, figure, shard), made if it is not there."""
     if not rows:
         return
     table = tables.Tally.__table__  # type: ignore[attr-defined]
-    statement = insert_for(session, table)
+    postgresql_bulk = connection.dialect.name == "postgresql" and len(rows) >= COPY_FROM
+    source: Any = _INCOMING if postgresql_bulk else None
+    if source is not None:
+        await connection.run_sync(lambda sync: _INCOMING.create(sync, checkfirst=True))
+        await bulk.copy(connection, _INCOMING, TALLY_COLUMNS, [tuple(row.values()) for row in rows])
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table).from_select(
+            TALLY_COLUMNS,
+            # In one order, as the rows of the other path are.
+            sql_select(*_INCOMING.c).order_by(*list(_INCOMING.c)[:3]),
+        )
+        if source is not None
+        else dialect.insert(table)
+    )
     statement = statement.on_conflict_do_update(
         index_elements=["scope", "figure", "shard"],
         set_={"count": table.c.count + statement.excluded["count"]},
     )
-    await (await session.connection()).execute(statement, rows)
+    if source is not None:
+        await connection.execute(statement)
+        await bulk.empty(connection, _INCOMING)
+    else:
+        await connection.execute(statement, rows)
 
 
 def discard(session: AsyncSession) -> None:

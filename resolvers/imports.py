@@ -21,12 +21,15 @@ async def import_uploaded_list(
     context: Context, code: str, kind: ImportKind, upload: UploadFile
 ) -> ImportJob:
     place = inputs.code(code)
+    caller = context.signed_in().subject
     try:
         source, _ = read_list(upload.filename or "upload", await upload.read())
+        # A file can also stop being CSV part of the way (its job then says FAILED).
+        job, _ = await import_list(
+            context.unit_of_work(), context.clock, caller, kind, place, source
+        )
     except UnreadableFile as error:
         raise Refusal("UNREADABLE_FILE", str(error), "file") from error
-    caller = context.signed_in().subject
-    job, _ = await import_list(context.unit_of_work(), context.clock, caller, kind, place, source)
     return job
 
 

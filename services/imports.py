@@ -81,7 +81,9 @@ async def import_list(
             await uow.commit()
     except Exception as error:
         async with uow:
-            job.fail(f"{type(error).__name__}: {error}", clock.now())
+            # The first line only: a database error goes on with its statement and values.
+            reason = str(error).splitlines()[0] if str(error) else ""
+            job.fail(f"{type(error).__name__}: {reason}", clock.now())
             await uow.imports.save_job(job, [])
             await uow.commit()
         raise

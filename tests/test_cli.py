@@ -163,3 +163,36 @@ def test_the_audit_log_is_exported_for_inspectors(
     assert "valid check digit" in capsys.readouterr().err
     assert main(["export", "stats", "--scope", "999997"]) == 2
     assert "no place has the code 999997" in capsys.readouterr().err
+
+
+def test_a_list_is_imported_from_the_command_line_with_its_row_report(
+    fresh: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["join", "204854", "--agreed-on", "2026-01-01", "--starts-on", "2026-01-01"]) == 0
+    listed = tmp_path / "名簿.csv"
+    listed.write_bytes(
+        "外部ID,氏名,関係,登録日\r\nH-1,山田,出身地,2026/04/01\r\nH-2,佐藤,温泉,2026/04/01\r\n".encode(
+            "cp932"
+        )
+    )
+    report = tmp_path / "report.csv"
+    capsys.readouterr()
+    importing = ["import", "registrations", str(listed), "--municipality", "204854"]
+    assert main([*importing, "--report", str(report)]) == 1, "a row was rejected"
+    out = capsys.readouterr()
+    assert "1 accepted, 0 updated, 0 unchanged, 1 rejected" in out.out
+    assert "line 3: UNKNOWN_VALUE (relationship)" in out.err
+    assert report.read_text(encoding="utf-8").splitlines() == [
+        "line,external_id,outcome,codes,reasons",
+        "2,H-1,ACCEPTED,,",
+        "3,H-2,REJECTED,UNKNOWN_VALUE,relationship: '温泉' is not a value of this column",
+    ]
+    assert main(importing) == 1
+    assert "0 accepted, 0 updated, 1 unchanged, 1 rejected" in capsys.readouterr().out
+    assert (
+        main(["import", "activities", str(tmp_path / "none.csv"), "--municipality", "204854"]) == 2
+    )
+    assert main(["import", "registrations", str(listed), "--municipality", "204855"]) == 2
+    assert main(["import", "registrations", str(listed), "--municipality", "011002"]) == 1
+    assert "MUNICIPALITY_NOT_PARTICIPATING" in capsys.readouterr().err

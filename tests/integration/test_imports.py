@@ -318,6 +318,16 @@ async def test_an_import_is_refused_whole_when_the_file_or_place_is_wrong(
         with pytest.raises(UnreadableFile):
             read_list("x.csv", unreadable)
     assert await _count(database, tables.ImportJob) == 0
+    # A file that stops being CSV part of the way: none of it, and the job says why.
+    broken = _csv(HEADER, _rows(clock)[:2]) + b'H-9,"' + b"x" * 200_000 + b'",,,\r\n'
+    with pytest.raises(UnreadableFile, match="stops being CSV"):
+        await _import(database, clock, broken)
+    assert await _count(database, tables.Registration) == 0
+    async with AsyncSession(database.read_engine) as session:
+        failed = (await session.exec(select(tables.ImportJob))).one()
+    assert failed.status == "FAILED"
+    assert failed.failure is not None
+    assert failed.failure.startswith("UnreadableFile: ")
 
 
 async def test_two_imports_of_one_list_at_once_do_not_double_it(
