@@ -10,6 +10,7 @@ import gc
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -42,10 +43,13 @@ from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
 from edge.body_limit import BodyLimit
 from edge.certificate_issuer import CertificateIssuer, NoCertificateKey
 from edge.figures_export import NATION_SCOPE, csv_of, export_routes
+from edge.health import health_routes
 from edge.issuer_routes import issuer_routes
+from edge.metrics import MULTIPROCESS_DIR, metrics_routes, observe_operation, sample
 from edge.persisted_documents import persisted
 from edge.rate_limit import RateLimiter
 from edge.registrants_export import registrants_export_routes
+from edge.request_log import RequestLog, graphql_outcome, log_as_json
 from edge.settings import Settings
 from edge.tokens import InvalidToken, LocalIssuer, TokenVerifier, load_or_create_key
 from municipal_lists.reading import UnreadableFile, read_list
@@ -157,9 +161,13 @@ class PlatformGraphQL(GraphQL[Context, None]):
         """Every error leaves with a code: a document that does not even parse is refused
         before the schema's extensions (schema/errors.py) see it."""
         response = await super().process_result(request, result)
+        codes = []
         for error in response.get("errors") or []:
             if isinstance(error, dict):
-                error.setdefault("extensions", {}).setdefault("code", BAD_USER_INPUT)
+                codes.append(error.setdefault("extensions", {}).setdefault("code", BAD_USER_INPUT))
+        told = graphql_outcome.get()
+        if told is not None:
+            told["outcome"] = codes[0] if codes else "ok"
         return response
 
     async def get_context(
@@ -222,6 +230,24 @@ async def _periodically(what: str, work: Callable[[], Awaitable[int]], interval:
         await asyncio.sleep(interval)
 
 
+# How often a worker writes down its gauges (pool, subscribers), so that a scrape answered by
+# another worker sees them fresh.
+SAMPLE_SECONDS = 5.0
+
+
+async def _sampling(database: Database, events: EventHub) -> None:
+    while True:
+        sample(database, events)
+        await asyncio.sleep(SAMPLE_SECONDS)
+
+
+def _observe(request: dict[str, Any]) -> None:
+    """A GraphQL request's line feeds the operation metrics too."""
+    if "operation" in request:
+        seconds = request["duration_ms"] / 1000
+        observe_operation(request["operation"], request.get("outcome", "ok"), seconds)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -265,6 +291,7 @@ def create_app(
                     settings.publish_interval_seconds,
                 )
             ),
+            asyncio.create_task(_sampling(db, graphql.events)),
         ]
         try:
             yield
@@ -291,8 +318,11 @@ def create_app(
             *issuer_routes(db, the_issuer, the_clock, settings.status_list_ttl_seconds),
             *export_routes(db, the_clock),
             *registrants_export_routes(db, the_clock),
+            *health_routes(db, graphql.events),
+            *metrics_routes(db, graphql.events),
         ],
         middleware=[
+            Middleware(RequestLog, observe=_observe),
             Middleware(
                 AuthenticationMiddleware,
                 backend=BearerTokenBackend(the_verifier),
@@ -318,6 +348,7 @@ COLLECTOR_THRESHOLDS = (100_000, 50, 100)
 def app_from_environment() -> Starlette:
     """The factory uvicorn calls in each worker process."""
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    log_as_json()
     return create_app()
 
 
@@ -449,13 +480,27 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # The keys are made once here, before the workers start and would each make their own.
     verifier_for(settings)
     CertificateIssuer.load(settings.certificate_keys, settings.public_url)
+    if args.workers > 1:
+        # The workers' metrics, added up by whichever answers /metrics (edge/metrics.py).
+        metrics_dir = settings.var_dir / "metrics"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ[MULTIPROCESS_DIR] = str(metrics_dir.resolve())
+    log_as_json()
     uvicorn.run(
         "gateway:app_from_environment",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level="info",
+        # Logging is JSON lines (edge/request_log.py), one per request: uvicorn's own access
+        # log and configuration stay out.
+        log_config=None,
+        access_log=False,
+        # On SIGTERM: no new connections, requests in flight finish (up to this long), and
+        # subscriptions are closed with 1012 (service restart): clients reconnect and resume
+        # from their cursor.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
     return 0
 

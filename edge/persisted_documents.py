@@ -28,3 +28,14 @@ def persisted() -> dict[str, str]:
         if isinstance(definition, OperationDefinitionNode)
     ]
     return {document_id(text): text for text in texts}
+
+
+@cache
+def operation_names() -> frozenset[str]:
+    """The names of the clients' operations: what metrics label by (any other name, chosen by
+    whoever sends it, would be a new series each time)."""
+    return frozenset(
+        definition.name.value
+        for definition in parse(OPERATIONS.read_text(encoding="utf-8")).definitions
+        if isinstance(definition, OperationDefinitionNode) and definition.name is not None
+    )

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # The largest list file an integration may upload (GraphQL multipart); larger lists go
     # through `furusato import`.
     max_upload_bytes: int = 64 * 1024 * 1024
+    # How long a stopping worker lets requests in flight finish.
+    shutdown_grace_seconds: int = 20
     # How often the server turns premium that ran out into basic.
     lapse_interval_seconds: float = 3600.0
     # How often the server publishes the figures all but a place's own staff see.

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -74,3 +75,9 @@ def _sqlite_engine(url: URL, begin: str, foreign_keys: bool) -> AsyncEngine:
         connection.exec_driver_sql(begin)
 
     return engine
+
+
+def unreachable(error: BaseException | None) -> bool:
+    """Whether a failure is the database being away (or busy beyond a retry), not a fault of
+    the request or of the code: the caller may simply try again shortly."""
+    return isinstance(error, OperationalError | InterfaceError | ConnectionError | TimeoutError)

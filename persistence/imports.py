@@ -1,6 +1,8 @@
-"""Writing imported rows. New ones go in bulk (COPY on PostgreSQL) with their certificates,
-figures and the municipality's index of keys; changed ones one by one, through the same
-figure keeping as every other change. One job's rows are one transaction."""
+"""Writing imported rows. New registrants go in bulk: one COPY into a staging table (a batch
+at a time), then one INSERT ... SELECT per table (people, registrations, certificates, the
+municipality's index of keys, memberships), their figures counted by what sets them apart;
+new activities by COPY. Changed rows one by one, through the same figure keeping as every
+other change. One job's rows are one transaction."""
 
 from __future__ import annotations
 
@@ -48,8 +50,8 @@ from domain.tiers import Tier
 from persistence import audit, bulk, mapping, outbox, status_entries, tables, tallies
 from persistence.types import UtcDateTime
 
-# Whose list a person of an imported list is: nobody signs in as them.
-LIST_SUBJECT = "list:{code}:{external_id}"
+# A person of an imported list is `list:<code>:<外部ID>`: nobody signs in as them.
+LIST_SUBJECT_PREFIX = "list:{code}:"
 ACTIVITY_COLUMNS = (
     "id",
     "resident_id",
@@ -118,8 +120,7 @@ def _merge_staged(job: ImportJob, now: datetime) -> list[Any]:
             resident,
             {
                 "id": staged.resident_id,
-                "subject": literal(LIST_SUBJECT.format(code=code, external_id=""))
-                + staged.external_id,
+                "subject": literal(LIST_SUBJECT_PREFIX.format(code=code)) + staged.external_id,
                 "display_name": staged.name,
                 "birth_year": staged.birth_year,
                 "home_municipality_code": staged.home_municipality_code,

@@ -8,6 +8,8 @@ UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 INTERNAL = "INTERNAL"
+# The database is away for a moment: the request may be sent again shortly.
+UNAVAILABLE = "UNAVAILABLE"
 # Production runs only the clients' persisted documents.
 PERSISTED_DOCUMENT_REQUIRED = "PERSISTED_DOCUMENT_REQUIRED"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncGenerator, Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ from persistence.database import Database
 log = logging.getLogger("furusato.events")
 
 POLL_SECONDS = 0.1
+# A poll older than this means subscribers are not being served (readiness).
+STALE_SECONDS = 2.0
 BATCH = 500
 # A subscriber this far behind is cut off; it resumes from its cursor and loses nothing.
 QUEUE_LIMIT = 1000
@@ -56,6 +59,8 @@ class EventHub:
         self._listeners: dict[str, set[_Listener]] = {}
         self._seen: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
+        # When the outbox was last read without failing (monotonic seconds).
+        self._last_poll: float | None = None
 
     async def follow(
         self, stream_code: str, after: int | None
@@ -129,11 +134,31 @@ class EventHub:
         if not listeners:
             self._listeners.pop(stream_code, None)
             self._seen.pop(stream_code, None)
+        if not self._listeners:
+            self._last_poll = None
+
+    @property
+    def subscribers(self) -> int:
+        return sum(len(listeners) for listeners in self._listeners.values())
+
+    def poll_age(self) -> float:
+        """Seconds since subscribers last got what the outbox holds; 0 when none listen."""
+        if not self._listeners:
+            return 0.0
+        if self._last_poll is None:
+            return 0.0 if self._task is not None and not self._task.done() else float("inf")
+        return time.monotonic() - self._last_poll
+
+    def delivering(self) -> bool:
+        """Whether subscribers get their events: nobody listens, or the outbox was read
+        within a few polls."""
+        return self.poll_age() <= STALE_SECONDS
 
     async def _poll(self) -> None:
         while self._listeners:
             try:
                 await self._poll_once()
+                self._last_poll = time.monotonic()
             except Exception:
                 # The database may be away for a moment; subscribers wait, nothing is lost.
                 log.exception("polling the event outbox failed; trying again")

@@ -10,13 +10,15 @@ from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.types import Info
 
 from domain.audit import reads_are_audited
+from edge.request_log import graphql_outcome
 from persistence import audit
 from resolvers.context import Context
 from schema.relay import Connection
 
 
 class NamesTheOperation(SchemaExtension):
-    """Tells the request's context which operation it runs, for the audit log."""
+    """Tells the request's context which operation it runs, for the audit log, and the
+    request's log line (edge/request_log.py)."""
 
     def on_execute(self) -> Iterator[None]:
         execution = self.execution_context
@@ -24,6 +26,9 @@ class NamesTheOperation(SchemaExtension):
         if isinstance(context, Context):
             name = execution.operation_name or "(anonymous)"
             context.operation = f"{execution.operation_type.value} {name}"
+            told = graphql_outcome.get()
+            if told is not None:
+                told["operation"] = context.operation
         yield
 
 

@@ -7,7 +7,8 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from resolvers.errors import BAD_USER_INPUT, INTERNAL
+from persistence.database import unreachable
+from resolvers.errors import BAD_USER_INPUT, INTERNAL, UNAVAILABLE
 
 log = logging.getLogger("furusato.errors")
 
@@ -30,19 +31,27 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
 
 class CodedErrors(MaskErrors):
     """Errors the platform raised on purpose keep their code; a query the schema refuses is
-    BAD_USER_INPUT; anything else is INTERNAL, logged here and masked for the client."""
+    BAD_USER_INPUT; the database away is UNAVAILABLE; anything else is INTERNAL; those two are
+    logged here and masked for the client."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not _is_expected(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if unreachable(error.original_error):
+            message, code = (
+                "the database cannot be reached just now: try again shortly",
+                UNAVAILABLE,
+            )
+        else:
+            message, code = "internal error", INTERNAL
         return GraphQLError(
-            "internal error",
+            message,
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": INTERNAL},
+            extensions={"code": code},
         )
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:

@@ -101,3 +101,19 @@ async def test_events_cross_worker_processes(workers: tuple[str, LocalIssuer]) -
             events = await watcher.events(12)
             assert [e["type"] for e in events] == ["REGISTERED", "CERTIFICATE_ISSUED"] * 6
             await watcher.connection.close()
+
+
+async def test_metrics_add_up_the_workers(workers: tuple[str, LocalIssuer]) -> None:
+    url, _issuer = workers
+    series = 'furusato_graphql_operations_total{operation="FindMunicipalities",outcome="ok"}'
+    async with httpx.AsyncClient(base_url=url) as http:
+        for _ in range(10):
+            response = await http.post(
+                "/graphql", json={"query": served("FindMunicipalities"), "variables": {}}
+            )
+            assert response.status_code == 200
+        # Whichever worker answers the scrape counts the other's requests too.
+        for _ in range(4):
+            exposed = (await http.get("/metrics")).text
+            assert f"{series} 10.0" in exposed.splitlines()
+        assert (await http.get("/readyz")).status_code == 200

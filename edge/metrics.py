@@ -1,0 +1,96 @@
+"""Prometheus metrics at /metrics: GraphQL operations by name and outcome, their latency, the
+database pool, live subscribers and how fresh the event outbox poll is.
+
+With several workers (`furusato serve --workers N`) each writes its series to files under
+`PROMETHEUS_MULTIPROC_DIR` (prometheus_client's multiprocess mode, which `serve` sets up), and
+whichever worker answers a scrape adds up all of them."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from edge.persisted_documents import operation_names
+from persistence.database import Database
+from resolvers.event_hub import EventHub
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+# Names of operations that are not the clients' own are one series, not one each.
+OTHER = "other"
+
+OPERATIONS = Counter(
+    "furusato_graphql_operations_total",
+    "GraphQL operations over HTTP, by operation and outcome (ok, or the first error's code).",
+    ["operation", "outcome"],
+)
+LATENCY = Histogram(
+    "furusato_graphql_operation_seconds",
+    "Time from the request to its answer, by operation.",
+    ["operation"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+POOL = Gauge(
+    "furusato_database_connections",
+    "Connections of the write pool, by state (in_use, idle).",
+    ["state"],
+    multiprocess_mode="livesum",
+)
+SUBSCRIBERS = Gauge(
+    "furusato_subscribers",
+    "Live subscriptions to municipal event streams.",
+    multiprocess_mode="livesum",
+)
+EVENT_POLL_AGE = Gauge(
+    "furusato_event_poll_age_seconds",
+    "Seconds since the event outbox was last read for subscribers (0 without any).",
+    multiprocess_mode="max",
+)
+
+
+def operation_label(operation: str) -> str:
+    """`query MyProfile` -> `MyProfile`; a name not of the clients' operations -> `other`."""
+    name = operation.rpartition(" ")[2]
+    return name if name in operation_names() else OTHER
+
+
+def observe_operation(operation: str, outcome: str, seconds: float) -> None:
+    label = operation_label(operation)
+    OPERATIONS.labels(label, outcome).inc()
+    LATENCY.labels(label).observe(seconds)
+
+
+def sample(database: Database, events: EventHub) -> None:
+    """The gauges, as they are now."""
+    pool = database.write_engine.sync_engine.pool
+    in_use = getattr(pool, "checkedout", lambda: 0)()
+    idle = getattr(pool, "checkedin", lambda: 0)()
+    POOL.labels("in_use").set(in_use)
+    POOL.labels("idle").set(idle)
+    SUBSCRIBERS.set(events.subscribers)
+    EVENT_POLL_AGE.set(events.poll_age())
+
+
+def metrics_routes(database: Database, events: EventHub) -> list[Route]:
+    async def metrics(_request: Request) -> Response:
+        sample(database, events)
+        if os.environ.get(MULTIPROCESS_DIR):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            body = generate_latest(registry)
+        else:
+            body = generate_latest()
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    return [Route("/metrics", metrics)]

@@ -1,0 +1,114 @@
+"""One JSON log line per request, with a request id the client gets back (X-Request-Id), and
+the same id on every other line logged while the request runs.
+
+No personal data: the line holds the method, the path without its query string (a GET may
+carry variables there), the status, the time, and for GraphQL the operation's name and outcome
+(set by the GraphQL view) - never variables, tokens or answers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = "x-request-id"
+# An id a client or a proxy sent is kept when it is a plain token; anything else is replaced.
+ACCEPTED_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+access = logging.getLogger("furusato.access")
+
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+# What the GraphQL view learnt of the request: {"operation": ..., "outcome": ...}.
+graphql_outcome: ContextVar[dict[str, str] | None] = ContextVar("graphql_outcome", default=None)
+
+
+def _incoming_id(scope: Scope) -> str:
+    sent = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
+    return sent if ACCEPTED_ID.fullmatch(sent) else uuid.uuid4().hex
+
+
+class RequestLog:
+    """`observe` is told each HTTP request's fields as they are logged (the metrics)."""
+
+    def __init__(self, app: ASGIApp, observe: Callable[[dict[str, Any]], None]) -> None:
+        self.app = app
+        self.observe = observe
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        rid = _incoming_id(scope)
+        id_token = request_id.set(rid)
+        outcome_token = graphql_outcome.set({})
+        started = time.perf_counter()
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append(HEADER, rid)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            fields: dict[str, Any] = {
+                "request_id": rid,
+                "method": scope.get("method", "WEBSOCKET"),
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                **(graphql_outcome.get() or {}),
+            }
+            access.info("request", extra={"request": fields})
+            if scope["type"] == "http":
+                # A WebSocket's line comes when it closes: its lifetime is no latency.
+                self.observe(fields)
+            graphql_outcome.reset(outcome_token)
+            request_id.reset(id_token)
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one JSON object: time, level, logger, message, the request id of the
+    request it belongs to, and what the record carries under `request`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        rid = request_id.get()
+        if rid is not None:
+            line["request_id"] = rid
+        carried = getattr(record, "request", None)
+        if isinstance(carried, dict):
+            line.update(carried)
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def log_as_json(level: int = logging.INFO) -> None:
+    """Every logger of the process (uvicorn's too) writes JSON lines to standard error."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    # The access line above replaces uvicorn's own.
+    logging.getLogger("uvicorn.access").disabled = True
