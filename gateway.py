@@ -9,10 +9,12 @@ import dataclasses
 import gc
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -230,6 +232,39 @@ async def _periodically(what: str, work: Callable[[], Awaitable[int]], interval:
         await asyncio.sleep(interval)
 
 
+async def _publish_in_turn(settings: Settings, database: Database, clock: Clock) -> int:
+    """The figures publication of a worker's turn: every worker runs it, and leaves it be when
+    another published within half an interval, so that N workers publish about once."""
+    within = timedelta(seconds=settings.publish_interval_seconds / 2)
+    if not settings.publish_apart:
+        uow = SqlUnitOfWork(database, Audit.system("publish", clock))
+        return await publish_figures(uow, clock, unless_published_within=within)
+    # A process started for it alone: a publication of every place holds the CPU for seconds
+    # and leaves its allocations behind in the process that made it.
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        loop = asyncio.get_running_loop()
+        url = database.url.render_as_string(hide_password=False)
+        return await loop.run_in_executor(pool, _publish_apart, url, within.total_seconds())
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _publish_apart(database_url: str, within_seconds: float) -> int:
+    """The publication, in the process started for it (on the system clock)."""
+
+    async def publish() -> int:
+        database = connect(database_url, pool_size=1)
+        try:
+            uow = SqlUnitOfWork(database, Audit.system("publish"))
+            within = timedelta(seconds=within_seconds)
+            return await publish_figures(uow, SystemClock(), unless_published_within=within)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(publish())
+
+
 # How often a worker writes down its gauges (pool, subscribers), so that a scrape answered by
 # another worker sees them fresh.
 SAMPLE_SECONDS = 5.0
@@ -280,14 +315,7 @@ def create_app(
             asyncio.create_task(
                 _periodically(
                     "places whose figures were published",
-                    lambda: publish_figures(
-                        SqlUnitOfWork(db, Audit.system("publish", the_clock)),
-                        the_clock,
-                        # Every worker runs this; one publication per interval will do.
-                        unless_published_within=timedelta(
-                            seconds=settings.publish_interval_seconds / 2
-                        ),
-                    ),
+                    lambda: _publish_in_turn(settings, db, the_clock),
                     settings.publish_interval_seconds,
                 )
             ),

@@ -8,7 +8,7 @@ workers, and keeps `--clients` callers busy: residents registering and reading t
 and feed, staff reading their dashboard and registrants, partners none, the nation's overview;
 `--subscribers` dashboards follow their places' events over WebSocket. Every 30 seconds it
 notes requests, errors, latency (p50, p99) and the resident memory of the server's processes.
-Writes bench/REPORT-soak.md. Goals: no errors, memory growth under 10% after the first minute,
+Writes bench/REPORT-soak.md. Goals: no errors, memory growth under 10% after the warm-up,
 latency stable.
 """
 
@@ -45,6 +45,10 @@ from tests.contract import served  # noqa: E402
 DATABASE = "furusato_bench_soak"
 FURUSATO = Path(sys.executable).parent / "furusato"
 WINDOW_SECONDS = 30
+# Memory is judged after this. The publication runs every minute here (every five in
+# production), so that the soak repeats it some ten times.
+WARM_UP_SECONDS = 120
+PUBLISH_EVERY_SECONDS = 60
 PLACES = ["204854", "202011", "131016", "011002", "141003", "271004", "401005", "472018"]
 
 
@@ -219,6 +223,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--subscribers", type=int, default=20)
     parser.add_argument(
+        "--publish-every",
+        type=float,
+        default=PUBLISH_EVERY_SECONDS,
+        help="seconds between publications (production: 300)",
+    )
+    parser.add_argument(
+        "--malloc-arenas", help="MALLOC_ARENA_MAX for the server (glibc's default: 8 per core)"
+    )
+    parser.add_argument(
         "--postgres-url",
         default=os.environ.get(
             "FURUSATO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1/postgres"
@@ -237,7 +250,13 @@ def main() -> None:
         settings.token_audience,
     )
     port = 8911
-    env = {**os.environ, "FURUSATO_DATABASE_URL": sqlalchemy_url, "FURUSATO_VAR_DIR": str(var)}
+    env = {
+        **os.environ,
+        "FURUSATO_DATABASE_URL": sqlalchemy_url,
+        "FURUSATO_VAR_DIR": str(var),
+        "FURUSATO_PUBLISH_INTERVAL_SECONDS": str(args.publish_every),
+        **({"MALLOC_ARENA_MAX": args.malloc_arenas} if args.malloc_arenas else {}),
+    }
     log = (var / "server.log").open("w")
     server = subprocess.Popen(
         [str(FURUSATO), "serve", "--workers", "2", "--port", str(port)],
@@ -280,7 +299,7 @@ def main() -> None:
         server.wait(30)
         log.close()
 
-    settled = [w for w in windows if w["at"] > 60] or windows
+    settled = [w for w in windows if w["at"] > WARM_UP_SECONDS] or windows
     growth = (settled[-1]["rss_mib"] - settled[0]["rss_mib"]) / settled[0]["rss_mib"]
     total = sum(w["requests"] for w in windows)
     errors = sum(w["errors"] for w in windows)
@@ -289,15 +308,20 @@ def main() -> None:
         "",
         f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()};"
         f" `furusato serve --workers 2` on PostgreSQL (20,000 synthetic people to start),"
-        f" {args.clients} callers and {args.subscribers} dashboards subscribed, {args.minutes:g} minutes.",
+        f" {args.clients} callers and {args.subscribers} dashboards subscribed, {args.minutes:g} minutes"
+        f"{f', MALLOC_ARENA_MAX={args.malloc_arenas}' if args.malloc_arenas else ''};"
+        f" the figures are published every {args.publish_every:g} s (in a process started"
+        " for each).",
         "",
         f"- Requests: {total:,}, errors: {errors}"
         + (f" (first: {load.error_samples[0][:200]})" if load.error_samples else ""),
-        f"- Server memory after the first minute: {settled[0]['rss_mib']:.0f} MiB ->"
-        f" {settled[-1]['rss_mib']:.0f} MiB ({growth:+.1%}); goal under +10%.",
+        f"- Server memory: {windows[0]['rss_mib']:.0f} MiB at {windows[0]['at']} s; after the"
+        f" warm-up ({WARM_UP_SECONDS} s)"
+        f" {settled[0]['rss_mib']:.0f} MiB -> {settled[-1]['rss_mib']:.0f} MiB ({growth:+.1%});"
+        " goal under +10%.",
         f"- Latency p50 {settled[0]['p50_ms']:.0f} -> {settled[-1]['p50_ms']:.0f} ms,"
         f" p99 {settled[0]['p99_ms']:.0f} -> {settled[-1]['p99_ms']:.0f} ms (first and last window after"
-        " the first minute).",
+        " the warm-up).",
         "",
         "| at (s) | requests | errors | events pushed | p50 (ms) | p99 (ms) | RSS (MiB) | processes |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",

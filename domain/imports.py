@@ -238,7 +238,6 @@ class RowChecker:
         places: Collection[str],
         today: date,
     ) -> None:
-        self.kind = kind
         self.positions = dict(positions)
         # Where a registrant may live: a municipality, not a prefecture.
         self.municipalities = frozenset(
@@ -287,14 +286,13 @@ class RowChecker:
         elif isinstance(cell, date):
             day = cell
         else:
-            text = _text(cell).replace("/", "-")
-            try:
-                day = date.fromisoformat(text)
-            except ValueError:
+            found = _day(_text(cell))
+            if found is None:
                 problems.append(
-                    Problem("INVALID_DATE", "a date is written 2026-04-01 or 2026/04/01", column)
+                    Problem("INVALID_DATE", "a date is written 2026-04-01 or 2026/4/1", column)
                 )
                 return None
+            day = found
         if day > self.today:
             problems.append(Problem("FUTURE_DATE", "the date has not come yet", column))
             return None
@@ -309,27 +307,7 @@ class RowChecker:
                 Problem("TOO_LONG", f"a name has at most {DISPLAY_NAME_MAX} characters", "name")
             )
         birth_year = self._birth_year(cells, problems)
-        home = _text(self._cell(cells, "home_municipality_code")) or None
-        if home is not None and home not in self.municipalities:
-            home = home.zfill(6) if home.isdigit() and len(home) == 5 else home
-            if home in self.municipalities:
-                pass
-            elif not municipality_code.is_valid(home):
-                problems.append(
-                    Problem(
-                        "INVALID_MUNICIPALITY_CODE",
-                        "a code has 6 digits with a valid check digit",
-                        "home_municipality_code",
-                    )
-                )
-            else:
-                problems.append(
-                    Problem(
-                        "UNKNOWN_MUNICIPALITY",
-                        "no municipality has this code",
-                        "home_municipality_code",
-                    )
-                )
+        home = self._home(cells, problems)
         relationship = _label(self._cell(cells, "relationship"), _RELATIONSHIPS, "relationship")
         if isinstance(relationship, Problem):
             problems.append(relationship)
@@ -341,6 +319,32 @@ class RowChecker:
         return RegistrantRow(
             line, key, name, birth_year, home, relationship, interests, registered_on
         )
+
+    def _home(self, cells: Sequence[Cell], problems: list[Problem]) -> str | None:
+        home = _text(self._cell(cells, "home_municipality_code")) or None
+        if home is None or home in self.municipalities:
+            return home
+        # A spreadsheet that took the code for a number dropped its leading zero.
+        home = home.zfill(6) if home.isdigit() and len(home) == 5 else home
+        if home in self.municipalities:
+            return home
+        if not municipality_code.is_valid(home):
+            problems.append(
+                Problem(
+                    "INVALID_MUNICIPALITY_CODE",
+                    "a code has 6 digits with a valid check digit",
+                    "home_municipality_code",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    "UNKNOWN_MUNICIPALITY",
+                    "no municipality has this code",
+                    "home_municipality_code",
+                )
+            )
+        return None
 
     def _birth_year(self, cells: Sequence[Cell], problems: list[Problem]) -> int | None:
         text = _text(self._cell(cells, "birth_year"))
@@ -424,6 +428,17 @@ def _label(cell: Cell, lookup: Mapping[str, EnumValue], column: str) -> EnumValu
         f"{text!r} is not a value of this column" if text else "the value is missing",
         column,
     )
+
+
+def _day(text: str) -> date | None:
+    """2026-04-01, 2026/04/01 or 2026/4/1, as spreadsheets write days."""
+    parts = text.replace("/", "-").split("-")
+    if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
+        return None
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
 
 
 def _hours(cell: Cell, problems: list[Problem]) -> float | None:

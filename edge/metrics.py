@@ -8,6 +8,7 @@ whichever worker answers a scrape adds up all of them."""
 from __future__ import annotations
 
 import os
+from functools import cache
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -47,16 +48,23 @@ POOL = Gauge(
     ["state"],
     multiprocess_mode="livesum",
 )
-SUBSCRIBERS = Gauge(
-    "furusato_subscribers",
-    "Live subscriptions to municipal event streams.",
-    multiprocess_mode="livesum",
-)
-EVENT_POLL_AGE = Gauge(
-    "furusato_event_poll_age_seconds",
-    "Seconds since the event outbox was last read for subscribers (0 without any).",
-    multiprocess_mode="max",
-)
+
+
+@cache
+def _event_gauges() -> tuple[Gauge, Gauge]:
+    """Made on first use: in multiprocess mode a gauge without labels writes its file when
+    it is made, and a process that never serves (the publication's) should write none."""
+    subscribers = Gauge(
+        "furusato_subscribers",
+        "Live subscriptions to municipal event streams.",
+        multiprocess_mode="livesum",
+    )
+    poll_age = Gauge(
+        "furusato_event_poll_age_seconds",
+        "Seconds since the event outbox was last read for subscribers (0 without any).",
+        multiprocess_mode="max",
+    )
+    return subscribers, poll_age
 
 
 def operation_label(operation: str) -> str:
@@ -78,8 +86,9 @@ def sample(database: Database, events: EventHub) -> None:
     idle = getattr(pool, "checkedin", lambda: 0)()
     POOL.labels("in_use").set(in_use)
     POOL.labels("idle").set(idle)
-    SUBSCRIBERS.set(events.subscribers)
-    EVENT_POLL_AGE.set(events.poll_age())
+    subscribers, poll_age = _event_gauges()
+    subscribers.set(events.subscribers)
+    poll_age.set(events.poll_age())
 
 
 def metrics_routes(database: Database, events: EventHub) -> list[Route]:

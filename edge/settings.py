@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     lapse_interval_seconds: float = 3600.0
     # How often the server publishes the figures all but a place's own staff see.
     publish_interval_seconds: float = 300.0
+    # Publish in a process of its own, so that the worker's event loop keeps serving and what
+    # the publication allocates goes with that process (bench/REPORT-soak.md).
+    publish_apart: bool = True
 
     @property
     def local_issuer_key(self) -> Path:

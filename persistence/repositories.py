@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, delete
+from sqlalchemy import ColumnElement, delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -312,6 +312,12 @@ class SqlFigureRepository:
         await connection.execute(delete(table).where(table.c.scope.not_in(list(cells))))
 
     async def last_published(self) -> datetime | None:
+        """When the last publication was made; on PostgreSQL, first waits for one being made
+        (an advisory lock held until this transaction ends), so that workers that start it
+        together make it once."""
+        if self._session.get_bind().dialect.name == "postgresql":
+            connection = await self._session.connection()
+            await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('publication'))"))
         found = await self._session.get(tables.PublishedFigures, NATION)
         return found.published_at if found else None
 

@@ -19,6 +19,10 @@ from sqlalchemy.engine import make_url
 from persistence import migrate, tables
 from persistence.database import Database, connect
 
+# Servers in tests publish figures in their own process, on their test clock (one test
+# covers the process of its own that `furusato serve` uses).
+os.environ.setdefault("FURUSATO_PUBLISH_APART", "0")
+
 POSTGRES_URL = os.environ.get(
     "FURUSATO_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

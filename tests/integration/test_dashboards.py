@@ -3,6 +3,7 @@ suppressed for everyone else, and each person counted once where the rules say s
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -120,6 +121,15 @@ async def test_all_but_a_places_own_staff_see_the_last_publication(
     recent = timedelta(minutes=5)
     uow = SqlUnitOfWork(api.database)
     assert await publish_figures(uow, clock, unless_published_within=recent) == 0
+    # Two workers whose turns come together: one publishes, the other waits and leaves it be.
+    clock.advance(timedelta(minutes=10))
+    together = await asyncio.gather(
+        *(
+            publish_figures(SqlUnitOfWork(api.database), clock, unless_published_within=recent)
+            for _ in range(2)
+        )
+    )
+    assert sorted(together)[0] == 0 < sorted(together)[1]
 
 
 async def test_a_prefecture_counts_each_person_once(api: Api, clock: FixedClock) -> None:

@@ -80,7 +80,7 @@ def test_a_registrant_row_takes_labels_codes_and_spreadsheet_values() -> None:
         date(2026, 4, 1),
     )
     same = checker.check(
-        3, ["K-2", "花子", "1985", "011002", "BIRTHPLACE", "DIGITAL;EVENTS", "2026/04/01"]
+        3, ["K-2", "花子", "1985", "011002", "BIRTHPLACE", "DIGITAL;EVENTS", "2026/4/1"]
     )
     assert isinstance(same, RegistrantRow)
     assert same.fingerprint == row.fingerprint
@@ -99,6 +99,8 @@ def test_a_registrant_row_takes_labels_codes_and_spreadsheet_values() -> None:
         (["K-1", "温泉", "2026-01-01", ""], ["UNKNOWN_VALUE"]),
         (["K-1", "", "2026-01-01", ""], ["UNKNOWN_VALUE"]),
         (["K-1", "観光", "01/02/2026", ""], ["INVALID_DATE"]),
+        (["K-1", "観光", "2026-02-30", ""], ["INVALID_DATE"]),
+        (["K-1", "観光", "令和8年4月1日", ""], ["INVALID_DATE"]),
         (["K-1", "観光", "2027-01-16", ""], ["FUTURE_DATE"]),
         (["K-1", "観光", "2026-01-01", "131015"], ["INVALID_MUNICIPALITY_CODE"]),
         (["K-1", "観光", "2026-01-01", "130001"], ["UNKNOWN_MUNICIPALITY"]),
