@@ -366,16 +366,9 @@ def create_app(
     )
 
 
-# A worker holding thousands of subscriptions keeps millions of long-lived objects; with
-# CPython's default thresholds its full collections stopped every subscriber for seconds
-# (bench/realtime.py, 10,000 subscribers: p99 3.7 s with the defaults, 0.19-0.25 s with these).
-# A larger young generation lets the garbage of each delivery die there, not be promoted.
-COLLECTOR_THRESHOLDS = (100_000, 50, 100)
-
-
 def app_from_environment() -> Starlette:
     """The factory uvicorn calls in each worker process."""
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    gc.set_threshold(*Settings().collector_thresholds)
     log_as_json()
     return create_app()
 

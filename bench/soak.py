@@ -229,6 +229,9 @@ def main() -> None:
         help="seconds between publications (production: 300)",
     )
     parser.add_argument(
+        "--collector-thresholds", help='the workers\' GC thresholds, e.g. "[700, 10, 10]"'
+    )
+    parser.add_argument(
         "--malloc-arenas", help="MALLOC_ARENA_MAX for the server (glibc's default: 8 per core)"
     )
     parser.add_argument(
@@ -256,6 +259,11 @@ def main() -> None:
         "FURUSATO_VAR_DIR": str(var),
         "FURUSATO_PUBLISH_INTERVAL_SECONDS": str(args.publish_every),
         **({"MALLOC_ARENA_MAX": args.malloc_arenas} if args.malloc_arenas else {}),
+        **(
+            {"FURUSATO_COLLECTOR_THRESHOLDS": args.collector_thresholds}
+            if args.collector_thresholds
+            else {}
+        ),
     }
     log = (var / "server.log").open("w")
     server = subprocess.Popen(
@@ -309,7 +317,8 @@ def main() -> None:
         f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()};"
         f" `furusato serve --workers 2` on PostgreSQL (20,000 synthetic people to start),"
         f" {args.clients} callers and {args.subscribers} dashboards subscribed, {args.minutes:g} minutes"
-        f"{f', MALLOC_ARENA_MAX={args.malloc_arenas}' if args.malloc_arenas else ''};"
+        f"{f', MALLOC_ARENA_MAX={args.malloc_arenas}' if args.malloc_arenas else ''}"
+        f"{f', GC thresholds {args.collector_thresholds}' if args.collector_thresholds else ''};"
         f" the figures are published every {args.publish_every:g} s (in a process started"
         " for each).",
         "",
