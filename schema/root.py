@@ -20,13 +20,13 @@ from starlette.datastructures import UploadFile
 from starlette.websockets import WebSocket
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.federation.schema import FederationAny
 from strawberry.types import ExecutionContext, Info
 from strawberry.types.graphql import OperationType
@@ -44,6 +44,11 @@ from schema.types import Activity, Registration, Resident
 MAX_TOKENS = 2_000
 MAX_DEPTH = 10
 MAX_ALIASES = 15
+# The depth and alias limits as rule classes made once. Strawberry's limiter extensions make
+# new classes for every request: each request then missed the validation cache (whose key
+# holds the rules) and left two classes for the full collections (found in the soak).
+DEPTH_RULE = depth_rule(MAX_DEPTH, None)
+ALIASES_RULE = aliases_rule(MAX_ALIASES)
 
 
 # Entity types a gateway may ask for (`_entities`), each by its key. @theguild's composer
@@ -145,7 +150,8 @@ def build(*, production: bool) -> PlatformSchema:
         # Files of a multipart request arrive as Starlette's uploads.
         scalar_overrides={UploadFile: UPLOAD},
         # The apps send the same persisted operations again and again: parse and validate
-        # each once. (The caches live at module level; each request gets a fresh extension.)
+        # each once. (The caches live at module level; each request gets a fresh extension,
+        # with the same rule classes, which the validation cache's key includes.)
         extensions=[
             CodedErrors,
             NamesTheOperation,
@@ -153,9 +159,7 @@ def build(*, production: bool) -> PlatformSchema:
             # No request may ask much more than the clients' own operations do: the deepest
             # of them (Registrants) has 7 levels and the longest 79 tokens (tests/test_limits.py).
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: AddValidationRules([CostLimit]),
+            lambda: AddValidationRules([DEPTH_RULE, ALIASES_RULE, CostLimit]),
             *([lambda: AddValidationRules(production_rules)] if production else []),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
