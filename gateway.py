@@ -15,7 +15,7 @@ import shutil
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from strawberry.types import ExecutionResult
 
 from credentials.offline import OfflineVerifier, load_json
 from domain import municipality_code
-from domain.clock import JST, Clock, SystemClock, japan_date
+from domain.clock import Clock, SystemClock, japan_date, start_of_japan_day
 from domain.errors import InvalidInput, Refusal
 from domain.imports import ImportJob, ImportKind, Rejection, RowOutcome
 from domain.roles import Role
@@ -685,7 +685,7 @@ def _audit_export(args: argparse.Namespace, settings: Settings) -> int:
         except InvalidInput as error:
             print(f"furusato: {error}", file=sys.stderr)
             return 2
-    since = datetime.combine(args.since, time(), JST) if args.since else None
+    since = start_of_japan_day(args.since) if args.since else None
 
     async def work(database: Database) -> int:
         written, after = 0, 0

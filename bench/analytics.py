@@ -30,6 +30,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.database import add_server_argument, recreate  # noqa: E402
 from domain import municipality_code  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from edge.settings import Settings  # noqa: E402
@@ -45,13 +46,6 @@ DATABASE = "furusato_bench_analytics"
 BATCH_RESIDENTS = 20_000
 # What the generator makes on average (persistence/synthetic.py, PLACES_PER_PERSON).
 REGISTRATIONS_PER_RESIDENT = 2.5
-
-
-def _recreate(server_url: str) -> str:
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    return server_url.rsplit("/", 1)[0] + f"/{DATABASE}"
 
 
 def _vacuum(url: str) -> None:
@@ -107,7 +101,7 @@ async def _time(
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
-    url = _recreate(args.postgres_url)
+    url = recreate(args.postgres_url, DATABASE)
     migrate.upgrade(url)
     settings = Settings(var_dir=Path(args.var_dir))
     issuer = LocalIssuer(load_or_create_key(settings.local_issuer_key), "bench", "furusato")
@@ -154,12 +148,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "FURUSATO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
+    add_server_argument(parser)
     parser.add_argument("--var-dir", default=str(ROOT / "var" / "bench"))
     args = parser.parse_args()
     r = asyncio.run(bench(args))

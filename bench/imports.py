@@ -38,6 +38,7 @@ from sqlalchemy import event
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.database import add_server_argument, recreate  # noqa: E402
 from domain import municipality_code  # noqa: E402
 from domain.clock import SystemClock, japan_date  # noqa: E402
 from domain.imports import (  # noqa: E402
@@ -59,13 +60,6 @@ DATABASE = "furusato_bench_imports"
 # 横浜市: the largest municipality.
 PLACE = "141003"
 HEADER = ["外部ID", "氏名", "生年", "住所地コード", "関係", "関心", "登録日"]
-
-
-def _recreate(server_url: str) -> str:
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    return server_url.rsplit("/", 1)[0] + f"/{DATABASE}"
 
 
 def _rows(count: int, changed: int, seed: int = 2027) -> list[list[str]]:
@@ -179,14 +173,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--changed", type=int, default=1_000)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "FURUSATO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1/postgres"
-        ),
-    )
+    add_server_argument(parser)
     args = parser.parse_args()
-    url = _recreate(args.postgres_url)
+    url = recreate(args.postgres_url, DATABASE)
     sqlalchemy_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     asyncio.run(_prepare(sqlalchemy_url))
 

@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import websockets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.database import add_server_argument, recreate  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from edge.settings import Settings  # noqa: E402
 from edge.tokens import LocalIssuer, load_or_create_key  # noqa: E402
@@ -50,13 +50,6 @@ WINDOW_SECONDS = 30
 WARM_UP_SECONDS = 120
 PUBLISH_EVERY_SECONDS = 60
 PLACES = ["204854", "202011", "131016", "011002", "141003", "271004", "401005", "472018"]
-
-
-def _recreate(server_url: str) -> str:
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    return server_url.rsplit("/", 1)[0] + f"/{DATABASE}"
 
 
 async def _prepare(url: str) -> None:
@@ -234,14 +227,9 @@ def main() -> None:
     parser.add_argument(
         "--malloc-arenas", help="MALLOC_ARENA_MAX for the server (glibc's default: 8 per core)"
     )
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "FURUSATO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1/postgres"
-        ),
-    )
+    add_server_argument(parser)
     args = parser.parse_args()
-    url = _recreate(args.postgres_url)
+    url = recreate(args.postgres_url, DATABASE)
     sqlalchemy_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     asyncio.run(_prepare(sqlalchemy_url))
     var = ROOT / "var" / "bench-soak"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Protocol
 
 # Japan has no daylight saving time, so a fixed offset is exact and needs no tz database.
@@ -36,6 +36,11 @@ class FixedClock:
 
 def japan_date(at: datetime) -> date:
     return at.astimezone(JST).date()
+
+
+def start_of_japan_day(day: date) -> datetime:
+    """The first moment of a day on Japan's calendar."""
+    return datetime.combine(day, time(), JST)
 
 
 def one_year_after(at: datetime) -> datetime:

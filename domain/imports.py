@@ -20,12 +20,19 @@ from enum import StrEnum
 from typing import TypeVar
 
 from domain import municipality_code
-from domain.activities import DESCRIPTION_MAX, MAX_HOURS
+from domain.activities import DESCRIPTION_MAX, MAX_HOURS, ActivityStatus
+from domain.clock import start_of_japan_day
 from domain.errors import Problem, Refusal
 from domain.places import Participation, is_participating
 from domain.residents import DISPLAY_NAME_MAX, EARLIEST_BIRTH_YEAR
+from domain.statistics import Tie
+from domain.tiers import Tier
 from domain.vocabulary import ActivityKind, Interest, Relationship, distinct_interests
 
+# What a row of a list becomes. Basic: premium needs the My Number Card check, which a list
+# cannot vouch for. Activities verified: they are the municipality's own records.
+IMPORTED_TIER = Tier.BASIC
+IMPORTED_ACTIVITY_STATUS = ActivityStatus.VERIFIED
 EXTERNAL_ID_MAX = 64
 FILE_NAME_MAX = 255
 FAILURE_MAX = 1000
@@ -167,6 +174,16 @@ class RegistrantRow:
     relationship: Relationship
     interests: tuple[Interest, ...]
     registered_on: date
+
+    @property
+    def registered_at(self) -> datetime:
+        """The day the list gives, as its first moment in Japan."""
+        return start_of_japan_day(self.registered_on)
+
+    @property
+    def tie(self) -> Tie:
+        """What the registration adds to the figures."""
+        return Tie(self.relationship, self.interests, IMPORTED_TIER)
 
     @property
     def fingerprint(self) -> str:

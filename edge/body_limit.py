@@ -16,8 +16,7 @@ class _TooLarge(Exception):
     pass
 
 
-def _uploads_a_file(scope: Scope) -> bool:
-    headers = dict(scope["headers"])
+def _uploads_a_file(scope: Scope, headers: dict[bytes, bytes]) -> bool:
     multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
     actor = actor_of(HTTPConnection(scope))
     return multipart and actor is not None and actor.role is Role.INTEGRATION
@@ -35,8 +34,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.max_upload_bytes if _uploads_a_file(scope) else self.max_bytes
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        limit = self.max_upload_bytes if _uploads_a_file(scope, headers) else self.max_bytes
+        declared = headers.get(b"content-length")
         if declared is not None:
             if not declared.isdigit():
                 await PlainTextResponse("Content-Length is not a number", 400)(scope, receive, send)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -32,11 +32,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain import municipality_code
-from domain.activities import ActivityStatus
 from domain.certificates import CertificateStatus, new_serial_numbers
-from domain.clock import JST
+from domain.clock import japan_date
 from domain.events import EventType, MunicipalEvent, SubjectKind
-from domain.imports import ActivityRow, ImportJob, ImportKind, RegistrantRow, Rejection
+from domain.imports import (
+    IMPORTED_ACTIVITY_STATUS,
+    IMPORTED_TIER,
+    ActivityRow,
+    ImportJob,
+    ImportKind,
+    RegistrantRow,
+    Rejection,
+)
 from domain.registrations import RegistrationStatus
 from domain.statistics import (
     Flow,
@@ -46,7 +53,6 @@ from domain.statistics import (
     monthly_figure,
     shard_of,
 )
-from domain.tiers import Tier
 from persistence import audit, bulk, mapping, outbox, status_entries, tables, tallies
 from persistence.types import UtcDateTime
 
@@ -138,7 +144,7 @@ def _merge_staged(job: ImportJob, now: datetime) -> list[Any]:
                 "prefecture_code": literal(municipality_code.prefecture_of(code)),
                 "relationship": staged.relationship,
                 "interests": staged.interests,
-                "tier": literal(Tier.BASIC.value),
+                "tier": literal(IMPORTED_TIER.value),
                 "status": literal(RegistrationStatus.ACTIVE.value),
                 "registered_at": staged.registered_at,
             },
@@ -149,7 +155,7 @@ def _merge_staged(job: ImportJob, now: datetime) -> list[Any]:
                 "id": staged.certificate_id,
                 "registration_id": staged.registration_id,
                 "serial_number": staged.serial_number,
-                "tier": literal(Tier.BASIC.value),
+                "tier": literal(IMPORTED_TIER.value),
                 "status": literal(CertificateStatus.VALID.value),
                 "issued_at": at,
                 "status_list_id": staged.status_list_id,
@@ -183,15 +189,6 @@ def _merge_staged(job: ImportJob, now: datetime) -> list[Any]:
         for scope in tallies.membership_scopes(code)
     ]
     return statements
-
-
-def _registered_at(row: RegistrantRow) -> datetime:
-    """The day the list gives, as its first moment in Japan."""
-    return datetime.combine(row.registered_on, time(), JST)
-
-
-def _tie(row: RegistrantRow) -> Tie:
-    return Tie(row.relationship, row.interests, Tier.BASIC)
 
 
 def _person(row: RegistrantRow) -> Person:
@@ -295,7 +292,7 @@ class SqlImportRepository:
                     row.home_municipality_code,
                     row.relationship.value,
                     [interest.value for interest in row.interests],
-                    _registered_at(row),
+                    row.registered_at,
                     row.fingerprint,
                     resident_id,
                     uuid.uuid4(),
@@ -306,7 +303,7 @@ class SqlImportRepository:
                 )
             )
             shard = shard_of(resident_id)
-            ties[(_tie(row), shard)] += 1
+            ties[(row.tie, shard)] += 1
             people[(_person(row), shard)] += 1
             days[(row.registered_on, shard)] += 1
         connection = await self._session.connection()
@@ -342,7 +339,7 @@ class SqlImportRepository:
             resident.home_municipality_code = row.home_municipality_code
             registration.relationship = row.relationship.value
             registration.interests = [interest.value for interest in row.interests]
-            registration.registered_at = _registered_at(row)
+            registration.registered_at = row.registered_at
             self._session.add_all([resident, registration])
             await tallies.person_corrected(self._session, resident_id, person_before, _person(row))
             await tallies.registration_changed(
@@ -376,7 +373,7 @@ class SqlImportRepository:
         activities: list[tuple[Any, ...]] = []
         records: list[tuple[Any, ...]] = []
         verified: Counter[tuple[str, int]] = Counter()
-        month = monthly_figure(Flow.ACTIVITY_VERIFIED, now.astimezone(JST).date())
+        month = monthly_figure(Flow.ACTIVITY_VERIFIED, japan_date(now))
         for row, resident_id in rows:
             activity_id = uuid.uuid4()
             activities.append(
@@ -389,7 +386,7 @@ class SqlImportRepository:
                     row.occurred_on,
                     row.hours,
                     row.description,
-                    ActivityStatus.VERIFIED.value,
+                    IMPORTED_ACTIVITY_STATUS.value,
                     now,
                     now,
                     reviewer,
@@ -466,7 +463,7 @@ class SqlImportRepository:
 
 def _moved(before: datetime, after: datetime) -> dict[str, int]:
     """A registration whose day changed moves from one day's and month's count to another."""
-    old, new = before.astimezone(JST).date(), after.astimezone(JST).date()
+    old, new = japan_date(before), japan_date(after)
     if old == new:
         return {}
     changes: Counter[str] = Counter()
@@ -490,7 +487,7 @@ def _figures(
     for (person, shard), many in people.items():
         # Each is registered with this one place: one place, anywhere.
         for figure, change in (
-            Person(person.home_prefecture, person.birth_year, 1).figures(Tier.BASIC).items()
+            Person(person.home_prefecture, person.birth_year, 1).figures(IMPORTED_TIER).items()
         ):
             changes[(figure, shard)] += change * many
     for (day, shard), many in days.items():

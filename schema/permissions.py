@@ -91,12 +91,17 @@ class IntegratesArgumentPlace(_Denial):
 
 
 class SeesImportsOfThisPlace(_Denial):
-    """The integration or the staff of the municipality (or job) the field belongs to."""
+    """The integration or the staff of the municipality the field belongs to."""
 
     def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        return _actor(info).sees_imports_of(
-            getattr(source, "code", None) or source.municipality_code
-        )
+        return _actor(info).sees_imports_of(source.code)
+
+
+class SeesThisImport(_Denial):
+    """The integration or the staff of the municipality an import was for."""
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return _actor(info).sees_imports_of(source.municipality_code)
 
 
 class IsTheResident(_Denial):

@@ -18,8 +18,8 @@ from schema.permissions import (
     IsResident,
     IsSignedIn,
     IsTheResident,
-    SeesImportsOfThisPlace,
     SeesNationalFigures,
+    SeesThisImport,
 )
 from schema.relay import Connection, Node, connection
 from schema.types import Activity, Ctx, ImportJob, Municipality, Registration, Resident
@@ -133,7 +133,7 @@ class Query:
         elif type_name == "ImportJob":
             job = await loaders.import_job_by_id.load(node_id)
             found = ImportJob.from_row(job) if job else None
-            visible_to = SeesImportsOfThisPlace()
+            visible_to = SeesThisImport()
         if found is None:
             return None
         # The same permission as the object's own fields; someone else's record answers

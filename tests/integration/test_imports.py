@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +20,7 @@ from domain.errors import Problem, Refusal
 from domain.events import EventType
 from domain.imports import Cell, ImportJob, ImportKind, ImportStatus, Rejection, RowOutcome
 from municipal_lists.reading import UnreadableFile, read_list
+from municipal_lists.writing import to_xlsx
 from persistence import tables
 from persistence.audit import Audit
 from persistence.database import Database
@@ -208,18 +208,6 @@ async def test_changed_rows_are_updated_and_the_figures_follow(
     await _kept_equal_recounted(database)
 
 
-def _workbook(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 async def test_shift_jis_and_excel_are_read_as_utf_8_is(
     database: Database, clock: FixedClock
 ) -> None:
@@ -232,7 +220,9 @@ async def test_shift_jis_and_excel_are_read_as_utf_8_is(
         ["H-1", "山田 花子", 1985, 131016, "出身地", "観光・地域の魅力;イベント", date(2026, 4, 1)],
         ["H-2", "佐藤 太郎", None, 11002, "ふるさと納税", None, datetime(2026, 5, 10)],
     ]
-    job, _, from_excel = await _import(database, clock, _workbook(HEADER, cells), name="list.xlsx")
+    job, _, from_excel = await _import(
+        database, clock, to_xlsx("名簿", HEADER, cells), name="list.xlsx"
+    )
     assert [outcome for _, _, outcome in from_excel] == [RowOutcome.UNCHANGED] * 2
     assert job.file_name == "list.xlsx"
 
