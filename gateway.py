@@ -54,6 +54,7 @@ from edge.registrants_export import registrants_export_routes
 from edge.request_log import RequestLog, graphql_outcome, log_as_json
 from edge.settings import Settings
 from edge.tokens import InvalidToken, LocalIssuer, TokenVerifier, load_or_create_key
+from edge.web_routes import web_routes
 from municipal_lists.reading import UnreadableFile, read_list
 from municipal_lists.report import RowReportWriter, with_progress
 from persistence import master_data, migrate, synthetic, views
@@ -336,7 +337,7 @@ def create_app(
     graphql = PlatformGraphQL(db, the_clock, the_issuer, the_verifier, settings)
 
     async def home(_request: Request) -> Response:
-        return RedirectResponse("/graphql")
+        return RedirectResponse("/app")
 
     return Starlette(
         routes=[
@@ -348,6 +349,7 @@ def create_app(
             *registrants_export_routes(db, the_clock),
             *health_routes(db, graphql.events),
             *metrics_routes(db, graphql.events),
+            *web_routes(),
         ],
         middleware=[
             Middleware(RequestLog, observe=_observe),
