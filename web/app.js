@@ -97,8 +97,8 @@ function renderProfile() {
     const { errors } = data.updateProfile;
     if (errors.length) tell(messages, explain(errors).join(" "), "error");
     else {
-      tell(messages, "プロフィールを保存しました。");
       await loadProfile();
+      tell(messages, "プロフィールを保存しました。");
     }
   });
   $("profile").replaceChildren(
@@ -235,21 +235,22 @@ async function applyForPremium(registration) {
     call(session, "ApplyForPremium", { registrationId: registration.id }),
   );
   if (!data) return;
+  // The page is drawn again before it says what happened: what it says is then what it shows.
+  await loadProfile();
   const { errors } = data.applyForPremium;
   if (errors.length)
     tell(messages, `プレミアム登録はまだできません。${explain(errors).join(" ")}`, "error");
   else tell(messages, `${registration.municipality.name}のプレミアム登録が完了しました。`);
-  await loadProfile();
 }
 
 async function withdrawFrom(registration) {
   if (!confirm(`${registration.municipality.name}の登録を取り消しますか?登録証は失効します。`)) return;
   const data = await attempt(() => call(session, "Withdraw", { registrationId: registration.id }));
   if (!data) return;
+  await loadProfile();
   const { errors } = data.withdraw;
   if (errors.length) tell(messages, explain(errors).join(" "), "error");
   else tell(messages, `${registration.municipality.name}の登録を取り消しました。`);
-  await loadProfile();
 }
 
 // ------------------------------------------------------------------------ find, register
@@ -293,10 +294,10 @@ function placeItem(place) {
     };
     const data = await attempt(() => call(session, "Register", { input }));
     if (!data) return;
+    await loadProfile();
     const { errors } = data.register;
     if (errors.length) tell(messages, explain(errors).join(" "), "error");
     else tell(messages, `${place.name}に登録しました。登録証を発行しました。`);
-    await loadProfile();
   });
   item.append(form);
   return item;

@@ -479,6 +479,7 @@ async function showNation() {
       figure("プレミアム登録", shown(stats.premiumRegistrations)),
       figure("参加自治体", shown(stats.participatingMunicipalities)),
     ),
+    h("p", { class: "help" }, "個人が特定されないよう、1〜9人の数は「–」で表示しています。"),
     h(
       "div",
       { class: "charts" },

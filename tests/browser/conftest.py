@@ -63,6 +63,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         **os.environ,
         "FURUSATO_DATABASE_URL": f"sqlite+aiosqlite:///{var / 'furusato.db'}",
         "FURUSATO_VAR_DIR": str(var),
+        # The nation's figures are the last publication: published often here, to be seen.
+        "FURUSATO_PUBLISH_INTERVAL_SECONDS": "2",
     }
     _run([str(FURUSATO), "migrate"], env)
     for code in (HAKUBA, NAGANO, KARUIZAWA):
@@ -94,7 +96,9 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: Playwright's synchronous API runs an event loop of its own in this thread,
+# which must be gone before the asynchronous tests' loop runs again.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if shutil.which(CHROMIUM) is None:
         if os.environ.get("FURUSATO_REQUIRE_BROWSER") == "1":
@@ -104,7 +108,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(
         executable_path=CHROMIUM,

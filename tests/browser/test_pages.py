@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
 from playwright.sync_api import Page, expect
 
@@ -55,6 +56,14 @@ def test_a_resident_registers_and_sees_the_certificate_qr(platform: Platform, pa
     assert qr.locator("path").get_attribute("d")
     assert _fits_the_screen(app)
     screenshot(app, "app-registered")
+
+    # Withdrawn (after saying yes), the registration stays listed, its certificate revoked.
+    app.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="登録を取り消す").click()
+    expect(app.get_by_role("status")).to_contain_text("白馬村の登録を取り消しました")
+    expect(card).to_contain_text("取消済み")
+    expect(card).to_contain_text("失効")
+    expect(card.get_by_role("img")).to_have_count(0)
 
 
 def test_staff_verify_activities_and_the_resident_becomes_premium(
@@ -157,8 +166,15 @@ def test_prefecture_staff_switch_places_and_analysts_see_the_nation(
     expect(dashboard.locator("#registrants tbody tr").first).to_be_visible()
 
     analyst = platform.token("analyst", "browser-analyst")
+    deadline = time.monotonic() + 20
+    while platform.call("NationalOverview", {}, analyst)["nationalStats"]["uniqueResidents"] == 0:
+        assert time.monotonic() < deadline, "the figures were not published"
+        time.sleep(0.2)
     nation = pages.open("/dashboard", analyst, DESKTOP)
     expect(nation.locator("#title")).to_have_text("全国の関係人口")
+    # A handful of people in all: every count is under the disclosure threshold, shown as "–".
+    expect(nation.locator(".figure").first).to_have_text("実人数–")
+    expect(nation.locator("#national")).to_contain_text("1〜9人の数は「–」")
     # Two municipalities take part (a prefecture is no municipality); every prefecture has a bar.
     expect(nation.locator("#national")).to_contain_text("参加自治体2")
     expect(nation.get_by_role("img", name="都道府県ごとの登録数").locator("rect")).to_have_count(47)
