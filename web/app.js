@@ -15,6 +15,7 @@ import {
   noticeWords,
   options,
   relationshipWords,
+  signInPage,
   statusWords,
   subscribe,
   tell,
@@ -35,22 +36,13 @@ function show(signedIn) {
   $("sign-out").hidden = !signedIn;
 }
 
-async function attempt(action) {
-  try {
-    return await action();
-  } catch (error) {
-    tell(messages, error.message, "error");
-    if (error.code === "UNAUTHENTICATED") signOut();
-    return null;
-  }
-}
-
-function signOut() {
-  session.signOut();
+function signedOut() {
   if (stopFeed) stopFeed();
   stopFeed = null;
   show(false);
 }
+
+const attempt = signInPage(session, messages, { start: () => start(), signedOut });
 
 // ------------------------------------------------------------------------------ profile
 
@@ -401,6 +393,7 @@ async function loadFeed(more = false) {
 
 function followFeed() {
   if (stopFeed) stopFeed();
+  let wasLive = false;
   stopFeed = subscribe(
     session,
     "FeedUpdates",
@@ -414,7 +407,8 @@ function followFeed() {
       const labels = { live: "● ライブ", reconnecting: "再接続中…", error: detail ?? "" };
       $("feed-state").textContent = labels[state] ?? "";
       // Whatever was published while away is in the feed: read it again.
-      if (state === "live") loadFeed();
+      if (state === "live" && wasLive) loadFeed();
+      if (state === "live") wasLive = true;
     },
   );
 }
@@ -428,17 +422,11 @@ async function start() {
   }
   show(true);
   await loadProfile();
-  if (me) followFeed();
+  if (!me) return;
+  await loadFeed();
+  followFeed();
 }
 
-$("sign-in-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  session.signIn($("token").value);
-  $("token").value = "";
-  messages.replaceChildren();
-  start();
-});
-$("sign-out").addEventListener("click", signOut);
 $("find-form").addEventListener("submit", find);
 $("feed-more").addEventListener("click", () => loadFeed(true));
 start();

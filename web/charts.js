@@ -38,6 +38,21 @@ function table(headers, rows) {
   );
 }
 
+function canvas(title, width, height) {
+  return svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": title });
+}
+
+// A chart with its title, or a word that there is nothing yet, and its table.
+function chart(title, rows, picture, tableOf) {
+  return h(
+    "figure",
+    { class: "chart" },
+    h("figcaption", {}, h("h3", {}, title)),
+    rows.length ? picture : h("p", {}, "まだデータがありません。"),
+    tableOf,
+  );
+}
+
 // Horizontal bars, one a row: [{label, value}].
 export function bars(title, rows) {
   const width = 340;
@@ -45,13 +60,7 @@ export function bars(title, rows) {
   const rowHeight = 22;
   const height = Math.max(rows.length, 1) * rowHeight + 10;
   const most = Math.max(1, ...rows.map((row) => row.value ?? 0));
-  const picture = svg("svg", {
-    viewBox: `0 0 ${width} ${height}`,
-    width,
-    height,
-    role: "img",
-    "aria-label": title,
-  });
+  const picture = canvas(title, width, height);
   rows.forEach((row, i) => {
     const y = i * rowHeight + 5;
     const length = ((row.value ?? 0) / most) * (width - left - 60);
@@ -61,13 +70,7 @@ export function bars(title, rows) {
       svg("text", { x: left + length + 4, y: y + 15 }, shown(row.value)),
     );
   });
-  return h(
-    "figure",
-    { class: "chart" },
-    h("figcaption", {}, h("h3", {}, title)),
-    rows.length ? picture : h("p", {}, "まだデータがありません。"),
-    table(["", "人数"], rows.map((row) => [row.label, row.value])),
-  );
+  return chart(title, rows, picture, table(["", "人数"], rows.map((row) => [row.label, row.value])));
 }
 
 // Columns by month, two series side by side: [{month, first, second}].
@@ -78,13 +81,7 @@ export function monthly(title, rows, firstName, secondName) {
   // A few months are drawn as narrow as many: a single month is no wall.
   const slot = Math.min((width - 20) / Math.max(rows.length, 1), 40);
   const most = Math.max(1, ...rows.flatMap((row) => [row.first ?? 0, row.second ?? 0]));
-  const picture = svg("svg", {
-    viewBox: `0 0 ${width} ${height}`,
-    width,
-    height,
-    role: "img",
-    "aria-label": title,
-  });
+  const picture = canvas(title, width, height);
   rows.forEach((row, i) => {
     const x = 10 + i * slot;
     const barWidth = Math.max((slot - 6) / 2, 1);
@@ -113,11 +110,10 @@ export function monthly(title, rows, firstName, secondName) {
     svg("rect", { class: "bar second", x: 150, y: 174, width: 10, height: 10 }),
     svg("text", { x: 164, y: 183 }, secondName),
   );
-  return h(
-    "figure",
-    { class: "chart" },
-    h("figcaption", {}, h("h3", {}, title)),
-    rows.length ? picture : h("p", {}, "まだデータがありません。"),
+  return chart(
+    title,
+    rows,
+    picture,
     table(["月", firstName, secondName], rows.map((row) => [row.month, row.first, row.second])),
   );
 }

@@ -17,6 +17,7 @@ import {
   noticeWords,
   options,
   relationshipWords,
+  signInPage,
   subscribe,
   tell,
   tierWords,
@@ -54,15 +55,6 @@ let place = null;
 let stopEvents = null;
 let registrantsAfter = [];
 
-async function attempt(action) {
-  try {
-    return await action();
-  } catch (error) {
-    tell(messages, error.message, "error");
-    if (error.code === "UNAUTHENTICATED") signOut();
-    return null;
-  }
-}
 
 function shown(value) {
   return value === null || value === undefined ? "–" : number.format(value);
@@ -72,8 +64,7 @@ function prefectureName(code) {
   return PREFECTURES[Number(code.slice(0, 2)) - 1] ?? "不明";
 }
 
-function signOut() {
-  session.signOut();
+function signedOut() {
   if (stopEvents) stopEvents();
   stopEvents = null;
   $("sign-in").hidden = false;
@@ -81,6 +72,8 @@ function signOut() {
   $("national-view").hidden = true;
   $("sign-out").hidden = true;
 }
+
+const attempt = signInPage(session, messages, { start: () => start(), signedOut });
 
 function counts(list, label) {
   return list.map(({ key, count }) => ({ label: label(key), value: count }));
@@ -516,12 +509,4 @@ async function start() {
   else tell(messages, "このダッシュボードは自治体職員と分析担当のためのものです。", "error");
 }
 
-$("sign-in-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  session.signIn($("token").value);
-  $("token").value = "";
-  messages.replaceChildren();
-  start();
-});
-$("sign-out").addEventListener("click", signOut);
 start();

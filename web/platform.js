@@ -126,6 +126,33 @@ export function subscribe(session, name, variablesNow, onData, onState = () => {
   };
 }
 
+// A page's sign-in: the token form and the sign-out button. Returns `attempt`, which runs a
+// call and tells its failure; a token the platform refuses signs the page out.
+export function signInPage(session, messages, { start, signedOut }) {
+  const signOut = () => {
+    session.signOut();
+    signedOut();
+  };
+  document.getElementById("sign-in-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const field = document.getElementById("token");
+    session.signIn(field.value);
+    field.value = "";
+    messages.replaceChildren();
+    start();
+  });
+  document.getElementById("sign-out").addEventListener("click", signOut);
+  return async (action) => {
+    try {
+      return await action();
+    } catch (error) {
+      tell(messages, error.message, "error");
+      if (error.code === "UNAUTHENTICATED") signOut();
+      return null;
+    }
+  };
+}
+
 // ----------------------------------------------------------------- the words of the pages
 
 export const words = {
