@@ -10,6 +10,7 @@ from enum import StrEnum
 from domain.clock import japan_date
 from domain.errors import Problem, Refusal
 from domain.events import EventType, MunicipalEvent, SubjectKind
+from domain.identifiers import new_id
 from domain.vocabulary import ActivityKind
 
 MAX_HOURS = 24.0
@@ -85,7 +86,7 @@ def record_activity(
     if problems:
         raise Refusal.of(problems)
     activity = Activity(
-        id=uuid.uuid4(),
+        id=new_id(),
         resident_id=resident_id,
         municipality_code=report.municipality_code,
         kind=report.kind,

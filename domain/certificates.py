@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from domain.identifiers import new_id
 from domain.tiers import Tier
 
 # Crockford's base32: no I, L, O or U, so a serial read aloud or typed is not misread.
@@ -67,7 +68,7 @@ def issue_certificate(
     registration_id: uuid.UUID, tier: Tier, now: datetime, valid_until: datetime | None
 ) -> Certificate:
     return Certificate(
-        id=uuid.uuid4(),
+        id=new_id(),
         registration_id=registration_id,
         serial_number=new_serial_number(),
         tier=tier,

@@ -23,6 +23,7 @@ from domain import municipality_code
 from domain.activities import DESCRIPTION_MAX, MAX_HOURS, ActivityStatus
 from domain.clock import start_of_japan_day
 from domain.errors import Problem, Refusal
+from domain.identifiers import new_id
 from domain.places import Participation, is_participating
 from domain.residents import DISPLAY_NAME_MAX, EARLIEST_BIRTH_YEAR
 from domain.statistics import Tie
@@ -504,7 +505,7 @@ def start_import(
     municipality_code: str, kind: ImportKind, file_name: str, started_by: str, now: datetime
 ) -> ImportJob:
     return ImportJob(
-        uuid.uuid4(), municipality_code, kind, file_name[:FILE_NAME_MAX] or "-", now, started_by
+        new_id(), municipality_code, kind, file_name[:FILE_NAME_MAX] or "-", now, started_by
     )
 
 

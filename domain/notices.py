@@ -12,6 +12,7 @@ from domain import municipality_code
 from domain.clock import japan_date
 from domain.errors import Problem, Refusal
 from domain.events import EventType, MunicipalEvent, SubjectKind
+from domain.identifiers import new_id
 from domain.places import Participation, is_participating
 from domain.vocabulary import Interest, distinct_interests
 
@@ -80,7 +81,7 @@ def publish(
     if problems:
         raise Refusal.of(problems)
     return Notice(
-        id=uuid.uuid4(),
+        id=new_id(),
         municipality_code=draft.municipality_code,
         kind=draft.kind,
         title=title,

@@ -11,6 +11,7 @@ from domain.certificates import Certificate, CertificateStatus, issue_certificat
 from domain.clock import japan_date, one_year_after
 from domain.errors import Refusal
 from domain.events import EventType, MunicipalEvent, SubjectKind
+from domain.identifiers import new_id
 from domain.places import Participation, is_participating
 from domain.premium import PremiumStanding, check_premium
 from domain.tiers import Tier
@@ -108,7 +109,7 @@ def register(
             "ALREADY_REGISTERED", "you are registered with this place already", "municipalityCode"
         )
     registration = Registration(
-        id=uuid.uuid4(),
+        id=new_id(),
         resident_id=resident_id,
         municipality_code=municipality_code,
         relationship=relationship,

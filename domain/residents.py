@@ -9,6 +9,7 @@ from datetime import datetime
 from domain import municipality_code
 from domain.clock import japan_date
 from domain.errors import Problem, Refusal
+from domain.identifiers import new_id
 from domain.roles import Actor
 from domain.vocabulary import Interest, distinct_interests
 
@@ -33,7 +34,7 @@ def resident_from_claims(actor: Actor, now: datetime) -> Resident:
     name = actor.name.strip()[:DISPLAY_NAME_MAX] if actor.name else None
     birth_year = actor.birth_year if _plausible_birth_year(actor.birth_year, now) else None
     return Resident(
-        id=uuid.uuid4(),
+        id=new_id(),
         subject=actor.subject,
         created_at=now,
         display_name=name or None,

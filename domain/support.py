@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from domain import municipality_code
 from domain.errors import Problem, Refusal
+from domain.identifiers import new_id
 from domain.tiers import Tier
 
 TITLE_MAX = 200
@@ -71,7 +72,7 @@ def support_measure(draft: MeasureDraft, created_by: str, now: datetime) -> Supp
     if problems:
         raise Refusal.of(problems)
     return SupportMeasure(
-        id=uuid.uuid4(),
+        id=new_id(),
         municipality_code=draft.municipality_code,
         partner_id=partner,
         title=title,

@@ -35,6 +35,7 @@ from domain import municipality_code
 from domain.certificates import CertificateStatus, new_serial_numbers
 from domain.clock import japan_date
 from domain.events import EventType, MunicipalEvent, SubjectKind
+from domain.identifiers import new_id
 from domain.imports import (
     IMPORTED_ACTIVITY_STATUS,
     IMPORTED_TIER,
@@ -282,7 +283,7 @@ class SqlImportRepository:
         people: Counter[tuple[Person, int]] = Counter()
         days: Counter[tuple[Any, int]] = Counter()
         for row, serial, (list_id, index) in zip(rows, serials, entries, strict=True):
-            resident_id = uuid.uuid4()
+            resident_id = new_id()
             staged.append(
                 (
                     row.line,
@@ -295,8 +296,8 @@ class SqlImportRepository:
                     row.registered_at,
                     row.fingerprint,
                     resident_id,
-                    uuid.uuid4(),
-                    uuid.uuid4(),
+                    new_id(),
+                    new_id(),
                     serial,
                     list_id,
                     index,
@@ -375,7 +376,7 @@ class SqlImportRepository:
         verified: Counter[tuple[str, int]] = Counter()
         month = monthly_figure(Flow.ACTIVITY_VERIFIED, japan_date(now))
         for row, resident_id in rows:
-            activity_id = uuid.uuid4()
+            activity_id = new_id()
             activities.append(
                 (
                     activity_id,
