@@ -47,7 +47,13 @@ from edge.certificate_issuer import CertificateIssuer, NoCertificateKey
 from edge.figures_export import NATION_SCOPE, csv_of, export_routes
 from edge.health import health_routes
 from edge.issuer_routes import issuer_routes
-from edge.metrics import MULTIPROCESS_DIR, metrics_routes, observe_operation, sample
+from edge.metrics import (
+    MULTIPROCESS_DIR,
+    count_connections,
+    metrics_routes,
+    observe_operation,
+    sample,
+)
 from edge.persisted_documents import persisted
 from edge.rate_limit import RateLimiter
 from edge.registrants_export import registrants_export_routes
@@ -333,6 +339,7 @@ def create_app(
             if owns_database:
                 await db.dispose()
 
+    count_connections(db)
     the_verifier = verifier or verifier_for(settings)
     graphql = PlatformGraphQL(db, the_clock, the_issuer, the_verifier, settings)
 

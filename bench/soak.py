@@ -215,6 +215,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--subscribers", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--publish-every",
         type=float,
@@ -255,14 +256,14 @@ def main() -> None:
     }
     log = (var / "server.log").open("w")
     server = subprocess.Popen(
-        [str(FURUSATO), "serve", "--workers", "2", "--port", str(port)],
+        [str(FURUSATO), "serve", "--workers", str(args.workers), "--port", str(port)],
         env=env,
         stdout=log,
         stderr=log,
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
+        for _ in range(1200):  # tracing or a cold disk slows the start
             try:
                 if httpx.get(f"{base}/readyz").status_code == 200:
                     break
@@ -303,7 +304,7 @@ def main() -> None:
         "# Soak (bench/soak.py)",
         "",
         f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()};"
-        f" `furusato serve --workers 2` on PostgreSQL (20,000 synthetic people to start),"
+        f" `furusato serve --workers {args.workers}` on PostgreSQL (20,000 synthetic people to start),"
         f" {args.clients} callers and {args.subscribers} dashboards subscribed, {args.minutes:g} minutes"
         f"{f', MALLOC_ARENA_MAX={args.malloc_arenas}' if args.malloc_arenas else ''}"
         f"{f', GC thresholds {args.collector_thresholds}' if args.collector_thresholds else ''};"

@@ -19,6 +19,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from sqlalchemy import event
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -41,6 +42,11 @@ LATENCY = Histogram(
     "Time from the request to its answer, by operation.",
     ["operation"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+OPENED = Counter(
+    "furusato_database_connections_opened_total",
+    "Connections the worker opened to the database: flat once warm; a steady climb means the"
+    " pool is too small for the load (FURUSATO_DATABASE_POOL_SIZE).",
 )
 POOL = Gauge(
     "furusato_database_connections",
@@ -77,6 +83,15 @@ def observe_operation(operation: str, outcome: str, seconds: float) -> None:
     label = operation_label(operation)
     OPERATIONS.labels(label, outcome).inc()
     LATENCY.labels(label).observe(seconds)
+
+
+def count_connections(database: Database) -> None:
+    """Counts every connection the write pool opens from now on."""
+
+    def opened(*_: object) -> None:
+        OPENED.inc()
+
+    event.listen(database.write_engine.sync_engine, "connect", opened)
 
 
 def sample(database: Database, events: EventHub) -> None:

@@ -40,7 +40,7 @@ class Database:
 
 
 def connect(
-    url: str, *, pool_size: int = 10, echo: bool = False, foreign_keys: bool = True
+    url: str, *, pool_size: int = 20, echo: bool = False, foreign_keys: bool = True
 ) -> Database:
     """`foreign_keys=False` is for migrations alone: SQLite rebuilds a table to alter it, and
     would refuse to drop the old one while rows elsewhere refer to it."""
@@ -52,7 +52,12 @@ def connect(
             _sqlite_engine(parsed, "BEGIN IMMEDIATE", foreign_keys),
         )
     engine = create_async_engine(
-        parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+        parsed,
+        pool_size=pool_size,
+        # Connections beyond the pool serve a burst and are closed when returned.
+        max_overflow=max(pool_size // 2, 1),
+        pool_pre_ping=True,
+        echo=echo,
     )
     return Database(parsed, engine, engine)
 

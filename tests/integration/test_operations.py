@@ -113,6 +113,7 @@ async def test_operations_are_counted_by_name_and_outcome(api: Api, clock: Fixed
         'furusato_graphql_operations_total{operation="MyProfile",outcome="ok"}',
         'furusato_graphql_operation_seconds_bucket{le="0.005",operation="MyProfile"}',
         'furusato_database_connections{state="in_use"}',
+        "furusato_database_connections_opened_total ",
         "furusato_subscribers ",
         "furusato_event_poll_age_seconds ",
     ):
