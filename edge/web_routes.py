@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from graphql import OperationDefinitionNode, parse
 from starlette.requests import Request
@@ -53,10 +54,20 @@ async def _operations(_request: Request) -> Response:
     return JSONResponse(operations(), headers={"Cache-Control": "no-cache"})
 
 
+class _WebFiles(StaticFiles):
+    """The pages' files, each with the pages' headers: the pages themselves are reachable under
+    /web too, and must not lose their policy there."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers.update(PAGE_HEADERS)
+        return response
+
+
 def web_routes() -> list[BaseRoute]:
     return [
         _page("app"),
         _page("dashboard"),
         Route("/web/operations.json", _operations),
-        Mount("/web", StaticFiles(directory=WEB), name="web"),
+        Mount("/web", _WebFiles(directory=WEB), name="web"),
     ]

@@ -39,6 +39,8 @@ function show(signedIn) {
 function signedOut() {
   if (stopFeed) stopFeed();
   stopFeed = null;
+  me = null;
+  for (const id of ["profile", "registrations", "found", "activity", "feed"]) $(id).replaceChildren();
   show(false);
 }
 
@@ -50,6 +52,7 @@ async function loadProfile() {
   const data = await attempt(() => call(session, "MyProfile"));
   if (!data) return;
   me = data.me;
+  me.registrations ??= [];
   renderProfile();
   renderRegistrations();
   renderActivityForm();
@@ -204,11 +207,15 @@ function registrationCard(registration) {
   if (active) {
     const apply = h(
       "button",
-      { type: "button" },
+      { type: "button", "aria-label": `${place.name}の${registration.tier === "PREMIUM" ? "プレミアム登録を更新する" : "プレミアム登録を申請する"}` },
       registration.tier === "PREMIUM" ? "プレミアム登録を更新する" : "プレミアム登録を申請する",
     );
     apply.addEventListener("click", () => applyForPremium(registration));
-    const withdraw = h("button", { type: "button", class: "danger" }, "登録を取り消す");
+    const withdraw = h(
+      "button",
+      { type: "button", class: "danger", "aria-label": `${place.name}の登録を取り消す` },
+      "登録を取り消す",
+    );
     withdraw.addEventListener("click", () => withdrawFrom(registration));
     card.append(h("div", { class: "actions" }, apply, withdraw));
   }
@@ -242,7 +249,10 @@ async function withdrawFrom(registration) {
   await loadProfile();
   const { errors } = data.withdraw;
   if (errors.length) tell(messages, explain(errors).join(" "), "error");
-  else tell(messages, `${registration.municipality.name}の登録を取り消しました。`);
+  else {
+    tell(messages, `${registration.municipality.name}の登録を取り消しました。`);
+    followFeed();
+  }
 }
 
 // ------------------------------------------------------------------------ find, register
@@ -274,7 +284,12 @@ function placeItem(place) {
     { class: "register", "data-code": place.code },
     h("label", { for: id }, "関わり"),
     h("select", { id, name: "relationship" }, options(relationshipWords, "TOURISM")),
-    h("details", {}, h("summary", {}, "関心のあること"), checkboxes("interests", interestWords)),
+    h(
+      "details",
+      {},
+      h("summary", {}, "関心のあること"),
+      checkboxes("interests", interestWords, "関心のあること", { hideLegend: true }),
+    ),
     h("button", { type: "submit" }, `${place.name}に登録する`),
   );
   form.addEventListener("submit", async (event) => {
@@ -289,7 +304,11 @@ function placeItem(place) {
     await loadProfile();
     const { errors } = data.register;
     if (errors.length) tell(messages, explain(errors).join(" "), "error");
-    else tell(messages, `${place.name}に登録しました。登録証を発行しました。`);
+    else {
+      tell(messages, `${place.name}に登録しました。登録証を発行しました。`);
+      // The live feed covers the places of when it began: begin it again with this one.
+      followFeed();
+    }
   });
   item.append(form);
   return item;
@@ -393,7 +412,6 @@ async function loadFeed(more = false) {
 
 function followFeed() {
   if (stopFeed) stopFeed();
-  let wasLive = false;
   stopFeed = subscribe(
     session,
     "FeedUpdates",
@@ -406,9 +424,8 @@ function followFeed() {
     (state, detail) => {
       const labels = { live: "● ライブ", reconnecting: "再接続中…", error: detail ?? "" };
       $("feed-state").textContent = labels[state] ?? "";
-      // Whatever was published while away is in the feed: read it again.
-      if (state === "live" && wasLive) loadFeed();
-      if (state === "live") wasLive = true;
+      // Whatever was published before the stream was live is in the feed: read it again.
+      if (state === "live") loadFeed();
     },
   );
 }

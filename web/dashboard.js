@@ -67,6 +67,9 @@ function prefectureName(code) {
 function signedOut() {
   if (stopEvents) stopEvents();
   stopEvents = null;
+  place = null;
+  for (const id of ["figures", "charts", "events", "queue", "registrants", "national", "switch"])
+    $(id).replaceChildren();
   $("sign-in").hidden = false;
   $("place-view").hidden = true;
   $("national-view").hidden = true;
@@ -86,8 +89,10 @@ function figure(label, value) {
 // ------------------------------------------------------------------------------ figures
 
 async function loadFigures() {
-  const data = await attempt(() => call(session, "MunicipalityDashboard", { code: place }));
-  if (!data) return null;
+  const code = place;
+  const data = await attempt(() => call(session, "MunicipalityDashboard", { code }));
+  // What comes back for a place no longer shown is dropped.
+  if (!data || !data.municipality || place !== code) return null;
   const municipality = data.municipality;
   const stats = municipality.stats;
   $("title").textContent = `${municipality.name} ダッシュボード`;
@@ -138,13 +143,13 @@ function refreshFigures() {
 
 // ------------------------------------------------------------------------------- events
 
-function eventsKey() {
-  return `furusato.dashboard.events.${place}`;
+function eventsKey(code) {
+  return `furusato.dashboard.events.${code}`;
 }
 
-function storedEvents() {
+function storedEvents(code) {
   try {
-    return JSON.parse(localStorage.getItem(eventsKey())) ?? { cursor: null, items: [] };
+    return JSON.parse(localStorage.getItem(eventsKey(code))) ?? { cursor: null, items: [] };
   } catch {
     return { cursor: null, items: [] };
   }
@@ -164,29 +169,34 @@ function eventItem(event, fresh) {
   );
 }
 
-function followEvents() {
-  if (stopEvents) stopEvents();
-  const kept = storedEvents();
+function followEvents(code) {
+  const kept = storedEvents(code);
   $("events").replaceChildren(...kept.items.map((event) => eventItem(event, false)));
   stopEvents = subscribe(
     session,
     "MunicipalEvents",
     // After a reload or a lost connection, the stream replays from the last event seen.
-    () => ({ code: place, after: storedEvents().cursor }),
+    () => ({ code, after: storedEvents(code).cursor }),
     (data) => {
       const event = data.municipalEvents;
-      const state = storedEvents();
+      const state = storedEvents(code);
       state.cursor = event.cursor;
       state.items = [event, ...state.items].slice(0, EVENTS_KEPT);
-      localStorage.setItem(eventsKey(), JSON.stringify(state));
+      localStorage.setItem(eventsKey(code), JSON.stringify(state));
       $("events").prepend(eventItem(event, true));
       while ($("events").children.length > EVENTS_KEPT) $("events").lastChild.remove();
       if (event.type === "ACTIVITY_RECORDED" || event.type === "ACTIVITY_REVIEWED") loadQueue();
       refreshFigures();
     },
-    (state, detail) => {
+    (state, detail, why) => {
       const labels = { live: "● ライブ", reconnecting: "再接続中…", error: detail ?? "" };
       $("events-state").textContent = labels[state] ?? "";
+      // A kept cursor the platform does not know (its data reset): start again from now.
+      if (why === "BAD_USER_INPUT" && storedEvents(code).cursor !== null) {
+        localStorage.removeItem(eventsKey(code));
+        stopEvents();
+        followEvents(code);
+      }
     },
   );
 }
@@ -194,8 +204,9 @@ function followEvents() {
 // -------------------------------------------------------------------------------- queue
 
 async function loadQueue() {
-  const data = await attempt(() => call(session, "PendingActivities", { code: place, first: 50 }));
-  if (!data) return;
+  const code = place;
+  const data = await attempt(() => call(session, "PendingActivities", { code, first: 50 }));
+  if (!data?.municipality?.activities || place !== code) return;
   const page = data.municipality.activities;
   $("queue-count").textContent = `${number.format(page.totalCount)}件`;
   $("queue").replaceChildren(
@@ -207,13 +218,14 @@ async function loadQueue() {
 
 function queueItem(activity) {
   const noteId = `note-${activity.id}`;
+  const who = activity.resident?.displayName || "登録者";
   const item = h(
     "li",
     { "data-id": activity.id },
     h(
       "p",
       {},
-      h("strong", {}, activity.resident.displayName || "(名前未設定)"),
+      h("strong", {}, activity.resident?.displayName || "(名前未設定)"),
       ` ${activityWords[activity.kind]} · ${day(activity.occurredOn)} · ${activity.hours}時間`,
     ),
     activity.description ? h("p", { class: "help" }, activity.description) : null,
@@ -233,8 +245,12 @@ function queueItem(activity) {
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "button", onclick: () => review(true) }, "確認する"),
-      h("button", { type: "button", class: "danger", onclick: () => review(false) }, "認めない"),
+      h("button", { type: "button", "aria-label": `${who}さんの活動を確認する`, onclick: () => review(true) }, "確認する"),
+      h(
+        "button",
+        { type: "button", class: "danger", "aria-label": `${who}さんの活動を認めない`, onclick: () => review(false) },
+        "認めない",
+      ),
     ),
   );
   return item;
@@ -243,10 +259,9 @@ function queueItem(activity) {
 // ---------------------------------------------------------------------------- registrants
 
 async function loadRegistrants(after = null) {
-  const data = await attempt(() =>
-    call(session, "Registrants", { code: place, first: 20, after }),
-  );
-  if (!data) return;
+  const code = place;
+  const data = await attempt(() => call(session, "Registrants", { code, first: 20, after }));
+  if (!data?.municipality?.registrations || place !== code) return;
   const page = data.municipality.registrations;
   const next = h("button", { type: "button", class: "secondary" }, "次の20件");
   next.hidden = !page.pageInfo.hasNextPage;
@@ -274,10 +289,10 @@ async function loadRegistrants(after = null) {
           h(
             "tr",
             {},
-            h("td", {}, node.resident.displayName || "–"),
+            h("td", {}, node.resident?.displayName || "–"),
             h("td", {}, tierWords[node.tier]),
             h("td", {}, relationshipWords[node.relationship]),
-            h("td", {}, node.resident.homeMunicipality?.name ?? "–"),
+            h("td", {}, node.resident?.homeMunicipality?.name ?? "–"),
             h("td", {}, day(node.registeredAt)),
           ),
         ),
@@ -310,7 +325,12 @@ function noticeForm() {
       { id: "notice-audience", name: "audience" },
       options({ ALL: "すべての登録者", PREMIUM: "プレミアム登録者のみ" }, "ALL"),
     ),
-    h("details", {}, h("summary", {}, "関心のあること(未選択ならすべて)"), checkboxes("interests", interestWords)),
+    h(
+      "details",
+      {},
+      h("summary", {}, "関心のあること(未選択ならすべて)"),
+      checkboxes("interests", interestWords, "関心のあること", { hideLegend: true }),
+    ),
     h("button", { type: "submit" }, "公開する"),
   );
   form.addEventListener("submit", async (event) => {
@@ -345,8 +365,7 @@ function policyForm(policy) {
     }),
     h("label", { for: "policy-window" }, "数える期間(日)"),
     h("input", { id: "policy-window", name: "window", type: "number", min: "30", value: policy.windowDays }),
-    h("p", { class: "help" }, "数える活動の種類"),
-    checkboxes("kinds", activityWords, policy.eligibleActivityKinds),
+    checkboxes("kinds", activityWords, "数える活動の種類", { checked: policy.eligibleActivityKinds }),
     h("button", { type: "submit" }, "条件を保存"),
   );
   form.addEventListener("submit", async (event) => {
@@ -419,6 +438,8 @@ async function placesOf(prefecture) {
 }
 
 async function showPlace(code, own) {
+  if (stopEvents) stopEvents();
+  stopEvents = null;
   place = code;
   registrantsAfter = [];
   const municipality = await loadFigures();
@@ -433,7 +454,7 @@ async function showPlace(code, own) {
     loadQueue();
   }
   loadRegistrants();
-  followEvents();
+  followEvents(code);
 }
 
 async function showStaff(own) {

@@ -72,56 +72,89 @@ export async function call(session, name, variables = {}) {
   return body.data;
 }
 
-// One subscription over graphql-transport-ws. Reconnects when the server goes away (a restart
-// closes with 1012), asking `resumeFrom()` where to take up again.
+// How often a live connection is checked, and how long its answer may take: a connection that
+// died without closing (a phone asleep, a proxy's idle timeout) is found and made again.
+const PING_EVERY_MS = 15000;
+const PONG_WITHIN_MS = 10000;
+
+// One subscription over graphql-transport-ws. It connects again, asking `variablesNow()` where
+// to take up (a stream's last cursor), when the server goes away (a restart closes with 1012),
+// when the stream ends (one that fell behind is told, then completed), and when a ping goes
+// unanswered. A refused token or a refused request stops it: trying again would not help.
+// onState(state, message, code): "live", "reconnecting" or "error".
 export function subscribe(session, name, variablesNow, onData, onState = () => {}) {
   let socket = null;
   let stopped = false;
   let retry = 1000;
+  let pending = null; // the next attempt
+  let pinging = null;
+  let pongDue = null;
+  let refused = null; // the code of an error that ends the subscription for good
+
+  const quiet = () => {
+    clearInterval(pinging);
+    clearTimeout(pongDue);
+  };
   const open = async () => {
     const operation = (await operations())[name];
+    if (stopped) return;
+    refused = null;
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
-    socket = new WebSocket(url, "graphql-transport-ws");
-    socket.onopen = () => {
-      const payload = session.token ? { Authorization: `Bearer ${session.token}` } : {};
-      socket.send(JSON.stringify({ type: "connection_init", payload }));
+    const current = new WebSocket(url, "graphql-transport-ws");
+    socket = current;
+    const send = (message) => current.send(JSON.stringify(message));
+    current.onopen = () => {
+      send({ type: "connection_init", payload: session.token ? { Authorization: `Bearer ${session.token}` } : {} });
     };
-    socket.onmessage = (message) => {
+    current.onmessage = (message) => {
       const data = JSON.parse(message.data);
       if (data.type === "connection_ack") {
         retry = 1000;
         onState("live");
-        socket.send(
-          JSON.stringify({
-            id: "1",
-            type: "subscribe",
-            payload: { query: operation.text, operationName: name, variables: variablesNow() },
-          }),
-        );
-      } else if (data.type === "next") {
-        if (data.payload.errors) onState("error", data.payload.errors[0].message);
-        else onData(data.payload.data);
-      } else if (data.type === "error") {
-        onState("error", data.payload[0]?.message ?? "");
+        send({
+          id: "1",
+          type: "subscribe",
+          payload: { query: operation.text, operationName: name, variables: variablesNow() },
+        });
+        pinging = setInterval(() => {
+          send({ type: "ping" });
+          pongDue = setTimeout(() => current.close(1000), PONG_WITHIN_MS);
+        }, PING_EVERY_MS);
+      } else if (data.type === "pong") {
+        clearTimeout(pongDue);
       } else if (data.type === "ping") {
-        socket.send(JSON.stringify({ type: "pong" }));
+        send({ type: "pong" });
+      } else if (data.type === "next" && data.payload.errors) {
+        const code = data.payload.errors[0].extensions?.code ?? "INTERNAL";
+        if (code !== "FELL_BEHIND") refused = code;
+        onState("error", words[code] ?? data.payload.errors[0].message, code);
+      } else if (data.type === "next") {
+        onData(data.payload.data);
+      } else if (data.type === "error") {
+        refused = data.payload[0]?.extensions?.code ?? "BAD_USER_INPUT";
+        onState("error", words[refused] ?? data.payload[0]?.message ?? "", refused);
+      } else if (data.type === "complete") {
+        current.close(1000);
       }
     };
-    socket.onclose = (event) => {
-      if (stopped) return;
-      // 4403/4401: the token is refused; trying again would not help.
+    current.onclose = (event) => {
+      quiet();
+      if (stopped || socket !== current) return;
       if (event.code === 4403 || event.code === 4401) {
-        onState("error", words.FORBIDDEN);
+        onState("error", words.FORBIDDEN, "FORBIDDEN");
         return;
       }
+      if (refused !== null) return;
       onState("reconnecting");
-      setTimeout(open, retry);
+      pending = setTimeout(open, retry);
       retry = Math.min(retry * 2, 30000);
     };
   };
   open();
   return () => {
     stopped = true;
+    clearTimeout(pending);
+    quiet();
     if (socket) socket.close(1000);
   };
 }
@@ -290,10 +323,12 @@ export function options(wordsOf, selected) {
   );
 }
 
-export function checkboxes(name, wordsOf, checked = []) {
+// A group of boxes named by its legend (`hideLegend` when a summary above already says it).
+export function checkboxes(name, wordsOf, legend, { checked = [], hideLegend = false } = {}) {
   return h(
-    "div",
+    "fieldset",
     { class: "checks" },
+    h("legend", { class: hideLegend ? "visually-hidden" : "" }, legend),
     Object.entries(wordsOf).map(([value, label]) =>
       h(
         "label",

@@ -6,6 +6,7 @@ import itertools
 import re
 import time
 
+import httpx
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import (
@@ -32,6 +33,14 @@ def _register(platform: Platform, token: str, code: str) -> None:
     platform.call(
         "Register", {"input": {"municipalityCode": code, "relationship": "TOURISM"}}, token
     )
+
+
+def test_the_pages_and_their_files_carry_the_content_security_policy(platform: Platform) -> None:
+    for path in ("/app", "/dashboard", "/web/app.html", "/web/app.js", "/web/style.css"):
+        response = httpx.get(f"{platform.url}{path}")
+        assert response.status_code == 200, path
+        assert "default-src 'self'" in response.headers["content-security-policy"], path
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
 
 
 def _fits_the_screen(page: Page) -> bool:
