@@ -298,6 +298,9 @@ def main() -> None:
 
     settled = [w for w in windows if w["at"] > WARM_UP_SECONDS] or windows
     growth = (settled[-1]["rss_mib"] - settled[0]["rss_mib"]) / settled[0]["rss_mib"]
+    # A longer run also tells whether memory levels off: its last ten minutes alone.
+    last = [w for w in windows if w["at"] > windows[-1]["at"] - 600] if args.minutes > 10 else []
+    last_growth = (last[-1]["rss_mib"] - last[0]["rss_mib"]) / last[0]["rss_mib"] if last else 0
     total = sum(w["requests"] for w in windows)
     errors = sum(w["errors"] for w in windows)
     report = [
@@ -316,7 +319,13 @@ def main() -> None:
         f"- Server memory: {windows[0]['rss_mib']:.0f} MiB at {windows[0]['at']} s; after the"
         f" warm-up ({WARM_UP_SECONDS} s)"
         f" {settled[0]['rss_mib']:.0f} MiB -> {settled[-1]['rss_mib']:.0f} MiB ({growth:+.1%});"
-        " goal under +10%.",
+        " goal under +10%."
+        + (
+            f" Its last ten minutes: {last[0]['rss_mib']:.0f} MiB -> {last[-1]['rss_mib']:.0f} MiB"
+            f" ({last_growth:+.1%})."
+            if last
+            else ""
+        ),
         f"- Latency p50 {settled[0]['p50_ms']:.0f} -> {settled[-1]['p50_ms']:.0f} ms,"
         f" p99 {settled[0]['p99_ms']:.0f} -> {settled[-1]['p99_ms']:.0f} ms (first and last window after"
         " the warm-up).",

@@ -23,7 +23,7 @@ WEB = Path(__file__).resolve().parent.parent / "web"
 # framing by another site.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self';"
+        "default-src 'self'; connect-src 'self'; img-src 'self'; style-src 'self';"
         " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -68,7 +67,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     }
     _run([str(FURUSATO), "migrate"], env)
     for code in (HAKUBA, NAGANO, KARUIZAWA):
-        _run([str(FURUSATO), "join", code, "--agreed-on", date.today().isoformat()], env)
+        _run([str(FURUSATO), "join", code], env)
     port = free_port()
     log = (var / "server.log").open("w")
     server = subprocess.Popen(  # noqa: S603
