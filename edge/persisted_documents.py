@@ -19,23 +19,24 @@ def document_id(text: str) -> str:
 
 
 @cache
-def persisted() -> dict[str, str]:
-    """documentId: the document, for each of the clients' operations."""
+def by_name() -> dict[str, str]:
+    """Each of the clients' operations by its name, printed the one way graphql-core prints it
+    (an operation without a name could not be asked for, and is not persisted)."""
     document = parse(OPERATIONS.read_text(encoding="utf-8"))
-    texts = [
-        print_ast(definition)
+    return {
+        definition.name.value: print_ast(definition)
         for definition in document.definitions
-        if isinstance(definition, OperationDefinitionNode)
-    ]
-    return {document_id(text): text for text in texts}
+        if isinstance(definition, OperationDefinitionNode) and definition.name is not None
+    }
 
 
 @cache
+def persisted() -> dict[str, str]:
+    """documentId: the document, for each of the clients' operations."""
+    return {document_id(text): text for text in by_name().values()}
+
+
 def operation_names() -> frozenset[str]:
     """The names of the clients' operations: what metrics label by (any other name, chosen by
     whoever sends it, would be a new series each time)."""
-    return frozenset(
-        definition.name.value
-        for definition in parse(OPERATIONS.read_text(encoding="utf-8")).definitions
-        if isinstance(definition, OperationDefinitionNode) and definition.name is not None
-    )
+    return frozenset(by_name())

@@ -1,7 +1,8 @@
 """The two pages people use, served by the platform itself: the resident app (/app) and the
 municipal dashboard (/dashboard), with their scripts and styles under /web. They call GraphQL
 with the clients' persisted operations only (/web/operations.json), as the mobile and
-dashboard clients do, so that they run unchanged in production."""
+dashboard clients do, so that they run unchanged in production. Prefectures' names come from
+the master data (/web/prefectures.json), not from a copy in the pages."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from graphql import OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from edge.persisted_documents import persisted
+from domain.places import PlaceKind
+from edge.persisted_documents import by_name, document_id
+from persistence.master_data import shipped
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 
@@ -34,13 +36,15 @@ PAGE_HEADERS = {
 @cache
 def operations() -> dict[str, dict[str, str]]:
     """Each client operation by name: its documentId and its text."""
-    named: dict[str, dict[str, str]] = {}
-    for document_id, text in persisted().items():
-        definition = parse(text).definitions[0]
-        # Every client operation is named (tests/test_contract.py).
-        if isinstance(definition, OperationDefinitionNode) and definition.name is not None:
-            named[definition.name.value] = {"documentId": document_id, "text": text}
-    return named
+    return {
+        name: {"documentId": document_id(text), "text": text} for name, text in by_name().items()
+    }
+
+
+@cache
+def prefectures() -> dict[str, str]:
+    """Each prefecture's name by its code, as the figures name home prefectures."""
+    return {place.code: place.name for place in shipped() if place.kind == PlaceKind.PREFECTURE}
 
 
 def _page(name: str) -> Route:
@@ -52,6 +56,10 @@ def _page(name: str) -> Route:
 
 async def _operations(_request: Request) -> Response:
     return JSONResponse(operations(), headers={"Cache-Control": "no-cache"})
+
+
+async def _prefectures(_request: Request) -> Response:
+    return JSONResponse(prefectures())
 
 
 class _WebFiles(StaticFiles):
@@ -69,5 +77,6 @@ def web_routes() -> list[BaseRoute]:
         _page("app"),
         _page("dashboard"),
         Route("/web/operations.json", _operations),
+        Route("/web/prefectures.json", _prefectures),
         Mount("/web", _WebFiles(directory=WEB), name="web"),
     ]

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from edge.persisted_documents import document_id, operation_names
-from edge.web_routes import WEB, operations
+from edge.web_routes import WEB, operations, prefectures
 
 CALLED = re.compile(r"""\b(?:call|subscribe)\(\s*session,\s*"(\w+)\"""")
 
@@ -43,3 +43,9 @@ def test_the_pages_load_nothing_from_elsewhere() -> None:
     ]
     assert fetched
     assert all(target.startswith('"/') for target in fetched), fetched
+
+
+def test_prefectures_are_named_from_the_master_data() -> None:
+    named = prefectures()
+    assert len(named) == 47
+    assert named["130001"] == "東京都"

@@ -205,11 +205,9 @@ function registrationCard(registration) {
     );
   }
   if (active) {
-    const apply = h(
-      "button",
-      { type: "button", "aria-label": `${place.name}の${registration.tier === "PREMIUM" ? "プレミアム登録を更新する" : "プレミアム登録を申請する"}` },
-      registration.tier === "PREMIUM" ? "プレミアム登録を更新する" : "プレミアム登録を申請する",
-    );
+    const applying =
+      registration.tier === "PREMIUM" ? "プレミアム登録を更新する" : "プレミアム登録を申請する";
+    const apply = h("button", { type: "button", "aria-label": `${place.name}の${applying}` }, applying);
     apply.addEventListener("click", () => applyForPremium(registration));
     const withdraw = h(
       "button",

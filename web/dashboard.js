@@ -31,14 +31,6 @@ const messages = $("messages");
 const number = new Intl.NumberFormat("ja-JP");
 const EVENTS_KEPT = 50;
 
-const PREFECTURES = [
-  "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県",
-  "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県",
-  "山梨県", "長野県", "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府",
-  "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県",
-  "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県",
-  "鹿児島県", "沖縄県",
-];
 const AGE_BANDS = {
   UNDER_20: "20歳未満",
   "20S": "20代",
@@ -54,14 +46,11 @@ const AGE_BANDS = {
 let place = null;
 let stopEvents = null;
 let registrantsAfter = [];
-
+// Prefectures' names by code (the master data), for the figures of home prefectures.
+let prefectureNames = {};
 
 function shown(value) {
   return value === null || value === undefined ? "–" : number.format(value);
-}
-
-function prefectureName(code) {
-  return PREFECTURES[Number(code.slice(0, 2)) - 1] ?? "不明";
 }
 
 function signedOut() {
@@ -126,7 +115,7 @@ async function loadFigures() {
     ),
     bars(
       "お住まいの都道府県",
-      counts(stats.byHomePrefecture, (key) => (key === "UNKNOWN" ? "不明" : prefectureName(key))),
+      counts(stats.byHomePrefecture, (key) => prefectureNames[key] ?? "不明"),
     ),
     bars("年代", counts(stats.byAgeBand, (key) => AGE_BANDS[key] ?? key)),
     bars("関心のあること", counts(stats.byInterest, (key) => interestWords[key] ?? key)),
@@ -218,14 +207,14 @@ async function loadQueue() {
 
 function queueItem(activity) {
   const noteId = `note-${activity.id}`;
-  const who = activity.resident?.displayName || "登録者";
+  const who = activity.resident?.displayName || "(名前未設定)";
   const item = h(
     "li",
     { "data-id": activity.id },
     h(
       "p",
       {},
-      h("strong", {}, activity.resident?.displayName || "(名前未設定)"),
+      h("strong", {}, who),
       ` ${activityWords[activity.kind]} · ${day(activity.occurredOn)} · ${activity.hours}時間`,
     ),
     activity.description ? h("p", { class: "help" }, activity.description) : null,
@@ -245,10 +234,10 @@ function queueItem(activity) {
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "button", "aria-label": `${who}さんの活動を確認する`, onclick: () => review(true) }, "確認する"),
+      h("button", { type: "button", "aria-label": `${who}の活動を確認する`, onclick: () => review(true) }, "確認する"),
       h(
         "button",
-        { type: "button", class: "danger", "aria-label": `${who}さんの活動を認めない`, onclick: () => review(false) },
+        { type: "button", class: "danger", "aria-label": `${who}の活動を認めない`, onclick: () => review(false) },
         "認めない",
       ),
     ),
@@ -443,7 +432,7 @@ async function showPlace(code, own) {
   place = code;
   registrantsAfter = [];
   const municipality = await loadFigures();
-  if (!municipality) return;
+  if (!municipality) return null;
   // Reviews, the policy, notices and measures are each place's own staff's.
   $("manage").hidden = code !== own;
   $("queue").closest("section").hidden = code !== own;
@@ -455,24 +444,24 @@ async function showPlace(code, own) {
   }
   loadRegistrants();
   followEvents(code);
+  return municipality;
 }
 
 async function showStaff(own) {
   $("place-view").hidden = false;
-  const switcher = $("switch");
-  switcher.replaceChildren();
-  if (own.slice(2, 5) === "000") {
-    const places = (await placesOf(own)).filter((p) => p.code !== own);
-    const select = h(
-      "select",
-      { id: "place-select" },
-      h("option", { value: own }, prefectureName(own)),
-      places.map((p) => h("option", { value: p.code }, p.name)),
-    );
-    select.addEventListener("change", () => showPlace(select.value, own));
-    switcher.append(h("div", {}, h("label", { for: "place-select" }, "表示する自治体"), select));
-  }
-  await showPlace(own, own);
+  $("switch").replaceChildren();
+  prefectureNames = await (await fetch("/web/prefectures.json")).json();
+  const home = await showPlace(own, own);
+  if (home?.kind !== "PREFECTURE") return;
+  const places = (await placesOf(own)).filter((p) => p.code !== own);
+  const select = h(
+    "select",
+    { id: "place-select" },
+    h("option", { value: own }, home.name),
+    places.map((p) => h("option", { value: p.code }, p.name)),
+  );
+  select.addEventListener("change", () => showPlace(select.value, own));
+  $("switch").append(h("div", {}, h("label", { for: "place-select" }, "表示する自治体"), select));
 }
 
 // ---------------------------------------------------------------------------- the nation

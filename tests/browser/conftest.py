@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from edge.settings import Settings
 from edge.tokens import LocalIssuer, load_or_create_key
@@ -130,7 +130,7 @@ class Pages:
     def __init__(self, browser: Browser, url: str) -> None:
         self._browser = browser
         self._url = url
-        self._contexts: list[Any] = []
+        self._contexts: list[BrowserContext] = []
         self.console_errors: list[str] = []
 
     def open(self, path: str, token: str, viewport: dict[str, int]) -> Page:

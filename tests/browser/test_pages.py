@@ -102,6 +102,8 @@ def test_staff_verify_activities_and_the_resident_becomes_premium(
     dashboard = pages.open("/dashboard", staff, DESKTOP)
     queue = dashboard.locator("#queue li[data-id]")
     expect(queue).to_have_count(3)
+    # Her home, by the master data's name of its prefecture.
+    expect(dashboard.get_by_role("img", name="お住まいの都道府県")).to_contain_text("東京都")
     screenshot(dashboard, "dashboard-queue")
     for left in (2, 1, 0):
         queue.first.get_by_role("button", name="確認する").click()
