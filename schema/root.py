@@ -36,6 +36,7 @@ from resolvers.errors import BAD_USER_INPUT, PERSISTED_DOCUMENT_REQUIRED
 from schema.auditing import NamesTheOperation
 from schema.cost import CostLimit
 from schema.errors import CodedErrors, log_unexpected
+from schema.execution import PerEventMemoExecutor
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.subscription import Subscription
@@ -149,6 +150,7 @@ def build(*, production: bool) -> PlatformSchema:
         types=[Resident, Registration, Activity],
         # Files of a multipart request arrive as Starlette's uploads.
         scalar_overrides={UploadFile: UPLOAD},
+        execution_context_class=PerEventMemoExecutor,
         # The apps send the same persisted operations again and again: parse and validate
         # each once. (The caches live at module level; each request gets a fresh extension,
         # with the same rule classes, which the validation cache's key includes.)
