@@ -190,9 +190,11 @@ def queries(database: Database) -> QueryCounter:
         }:
             counter.statements.append(statement)
 
-    engines = {
-        id(e.sync_engine): e.sync_engine for e in (database.read_engine, database.write_engine)
-    }
+    # On PostgreSQL reads go through a view of the write engine (autocommit), whose
+    # listeners hear them too: one listener per pool.
+    engines: dict[int, Any] = {}
+    for e in (database.write_engine, database.read_engine):
+        engines.setdefault(id(e.sync_engine.pool), e.sync_engine)
     for engine in engines.values():
         event.listen(engine, "before_cursor_execute", record)
     return counter
