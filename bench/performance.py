@@ -46,10 +46,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.database import add_server_argument, recreate  # noqa: E402
+from bench.served import family, local_issuer  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from edge.persisted_documents import by_name, document_id  # noqa: E402
 from edge.settings import Settings  # noqa: E402
-from edge.tokens import LocalIssuer, load_or_create_key  # noqa: E402
+from edge.tokens import LocalIssuer  # noqa: E402
 from persistence import migrate, synthetic  # noqa: E402
 from persistence.database import connect  # noqa: E402
 
@@ -251,14 +252,6 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
-def _family(root: int) -> list[int]:
-    pids = [root]
-    for task in Path(f"/proc/{root}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            pids += _family(int(child))
-    return pids
-
-
 def _machine_busy_seconds() -> float:
     """CPU time the whole machine spent busy (all cores), from /proc/stat."""
     fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
@@ -314,8 +307,8 @@ def _drive(
     parts += ["  },", "}"]
     spec.write_text("\n".join(parts), encoding="utf-8")
     result_file = scratch / f"{server}-{operation}.json"
-    family = _family(pid)
-    cpu, busy, load = _cpu_seconds(family), _machine_busy_seconds(), _children_seconds()
+    pids = family(pid)
+    cpu, busy, load = _cpu_seconds(pids), _machine_busy_seconds(), _children_seconds()
     finished = subprocess.run(
         [
             shutil.which("wrk") or "wrk",
@@ -337,7 +330,7 @@ def _drive(
     )
     if finished.returncode != 0:
         raise SystemExit(f"wrk: {finished.stderr or finished.stdout}")
-    cpu = _cpu_seconds(family) - cpu
+    cpu = _cpu_seconds(pids) - cpu
     load = _children_seconds() - load
     # The rest of the machine's busy time: PostgreSQL, with whatever else ran.
     rest = _machine_busy_seconds() - busy - cpu - load
@@ -607,12 +600,7 @@ def main() -> None:
         ).fetchone() or (0, 0)
     var = ROOT / "var" / "bench-performance"
     var.mkdir(parents=True, exist_ok=True)
-    settings = Settings(var_dir=var)
-    issuer = LocalIssuer(
-        load_or_create_key(settings.local_issuer_key),
-        settings.token_issuer,
-        settings.token_audience,
-    )
+    issuer = local_issuer(var)
     env = {
         **os.environ,
         "FURUSATO_ENV": "production",

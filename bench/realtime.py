@@ -42,12 +42,11 @@ from websockets.typing import Subprotocol
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.served import local_issuer  # noqa: E402
 from domain import municipality_code  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
 from domain.roles import Actor, Role  # noqa: E402
 from domain.vocabulary import Relationship  # noqa: E402
-from edge.settings import Settings  # noqa: E402
-from edge.tokens import LocalIssuer, load_or_create_key  # noqa: E402
 from persistence import master_data  # noqa: E402
 from persistence.database import connect  # noqa: E402
 from persistence.unit_of_work import SqlUnitOfWork  # noqa: E402
@@ -281,12 +280,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     env = {**os.environ, "FURUSATO_DATABASE_URL": url_db, "FURUSATO_VAR_DIR": folder}
     furusato = str(ROOT / ".venv" / "bin" / "furusato")
     subprocess.run([furusato, "migrate"], env=env, check=True, capture_output=True)
-    settings = Settings(var_dir=Path(folder))
-    issuer = LocalIssuer(
-        load_or_create_key(settings.local_issuer_key),
-        settings.token_issuer,
-        settings.token_audience,
-    )
+    issuer = local_issuer(Path(folder))
     municipalities = [
         place.code
         for place in master_data.shipped()

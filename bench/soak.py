@@ -35,9 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.database import add_server_argument, recreate  # noqa: E402
+from bench.served import family, local_issuer  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
-from edge.settings import Settings  # noqa: E402
-from edge.tokens import LocalIssuer, load_or_create_key  # noqa: E402
+from edge.tokens import LocalIssuer  # noqa: E402
 from persistence import migrate, synthetic  # noqa: E402
 from persistence.database import connect  # noqa: E402
 from tests.contract import served  # noqa: E402
@@ -62,17 +62,9 @@ async def _prepare(url: str) -> None:
         await database.dispose()
 
 
-def _family(root_pid: int) -> list[int]:
-    """The server's process and its children (the workers)."""
-    pids = [root_pid]
-    for task in Path(f"/proc/{root_pid}/task").iterdir():
-        pids += [int(p) for p in (task / "children").read_text().split()]
-    return pids
-
-
 def _rss_kib(root_pid: int) -> int:
     """Resident memory of the server's processes, in KiB."""
-    pids = _family(root_pid)
+    pids = family(root_pid)
     total = 0
     for pid in pids:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -202,7 +194,7 @@ async def _drive(
                 if len(latencies) > 1
                 else 0.0,
                 "rss_mib": _rss_kib(pid) / 1024,
-                "processes": len(_family(pid)),
+                "processes": len(family(pid)),
             }
         )
         print(windows[-1], flush=True)
@@ -235,12 +227,7 @@ def main() -> None:
     asyncio.run(_prepare(sqlalchemy_url))
     var = ROOT / "var" / "bench-soak"
     var.mkdir(parents=True, exist_ok=True)
-    settings = Settings(var_dir=var)
-    issuer = LocalIssuer(
-        load_or_create_key(settings.local_issuer_key),
-        settings.token_issuer,
-        settings.token_audience,
-    )
+    issuer = local_issuer(var)
     port = 8911
     env = {
         **os.environ,
