@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, exists, select, text, update
 from sqlalchemy.engine import make_url
 
 from persistence import migrate, tables
@@ -113,8 +113,18 @@ async def database(
         yield db
     finally:
         async with db.write_engine.begin() as connection:
-            for table in TRANSIENT_TABLES:
-                await connection.execute(delete(table))
+            if connection.dialect.name == "postgresql" and await connection.scalar(
+                select(exists().select_from(tables.ImportRecord))
+            ):
+                # After an import, deleting the residents checks each against import_record,
+                # whose deleted rows are still there to scan (its resident_id has no index: the
+                # platform never deletes a resident): 25 s after 20,000 rows. TRUNCATE checks
+                # nothing, but costs some 90 ms, too much for every test.
+                names = ", ".join(table.__tablename__ for table in TRANSIENT_TABLES)
+                await connection.execute(text(f"TRUNCATE {names}"))
+            else:
+                for table in TRANSIENT_TABLES:
+                    await connection.execute(delete(table))
             # The audit log refuses DELETE and TRUNCATE on PostgreSQL: only its owner can
             # lift that, as these tests (not the platform) do between tests.
             if connection.dialect.name == "postgresql":
