@@ -519,8 +519,7 @@ def _profile(url: str, var: Path, samples: list[Sample], requests: int) -> list[
     from gateway import create_app
 
     async def run() -> cProfile.Profile:
-        os.environ["FURUSATO_ENV"] = "production"
-        app = create_app(Settings(database_url=url, var_dir=var))
+        app = create_app(Settings(env="production", database_url=url, var_dir=var))
         transport = httpx.ASGITransport(app=app)
         profile = cProfile.Profile()
         async with (

@@ -85,13 +85,16 @@ def observe_operation(operation: str, outcome: str, seconds: float) -> None:
     LATENCY.labels(label).observe(seconds)
 
 
+def _opened(*_: object) -> None:
+    OPENED.inc()
+
+
 def count_connections(database: Database) -> None:
-    """Counts every connection the write pool opens from now on."""
-
-    def opened(*_: object) -> None:
-        OPENED.inc()
-
-    event.listen(database.write_engine.sync_engine, "connect", opened)
+    """Counts every connection the write pool opens from now on, once however many apps are
+    made on the same database (tests make several)."""
+    engine = database.write_engine.sync_engine
+    if not event.contains(engine, "connect", _opened):
+        event.listen(engine, "connect", _opened)
 
 
 def sample(database: Database, events: EventHub) -> None:
