@@ -50,7 +50,12 @@ class Audit:
 
 def record_name(row: Any) -> str:
     key = inspect(row).mapper.primary_key_from_instance(row)
-    return f"{row.__tablename__}:{','.join(str(part) for part in key)}"
+    return record_name_of(row.__tablename__, *key)
+
+
+def record_name_of(table: str, *key: object) -> str:
+    """How the log names a record: "<table>:<primary key>"."""
+    return f"{table}:{','.join(str(part) for part in key)}"
 
 
 def _note_flushed(session: Session, _context: object, _instances: object) -> None:

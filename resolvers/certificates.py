@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Protocol
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credentials import certificate, sd_jwt
-from credentials.certificate import LIST_VALUE, Verdict, VerificationStatus
-from persistence import tables, views
+from credentials.certificate import LIST_VALUE, Reading, Verdict, VerificationStatus
+from domain.tiers import Tier
+from persistence import views
 from resolvers.context import Context
 
 # Longer than any token the platform issues; anything longer is not one of ours.
 MAX_TOKEN_LENGTH = 8192
+TIERS = frozenset(tier.value for tier in Tier)
+
+
+class StoredCertificate(Protocol):
+    """What a token is made from: a certificate's row, or the compiled MyProfile's value."""
+
+    @property
+    def serial_number(self) -> str: ...
+    @property
+    def tier(self) -> str: ...
+    @property
+    def issued_at(self) -> datetime: ...
+    @property
+    def valid_until(self) -> datetime | None: ...
+    @property
+    def status_list_id(self) -> int: ...
+    @property
+    def status_index(self) -> int: ...
 
 
 def issue(
-    context: Context, row: tables.Certificate, municipality_code: str, display_name: str | None
+    context: Context, row: StoredCertificate, municipality_code: str, display_name: str | None
 ) -> sd_jwt.IssuedSdJwt:
     claims = certificate.CertificateClaims(
         serial_number=row.serial_number,
@@ -32,21 +54,48 @@ def issue(
     )
 
 
-async def verify(context: Context, token: str) -> Verdict:
-    """What a partner learns from a token: the platform's own record decides its status."""
+def read(context: Context, token: str) -> Reading | Verdict:
+    """A token checked without the database: its verdict where that settles it, else the
+    reading whose status the platform's record decides."""
     if len(token) > MAX_TOKEN_LENGTH:
         return Verdict(valid=False, status=VerificationStatus.INVALID, reason="MALFORMED")
     issuer = context.issuer
-    reading = certificate.read_token(
+    return certificate.read_token(
         token, issuer.published, issuer.issuer, int(context.clock.now().timestamp())
     )
+
+
+def status_entry(context: Context, reading: Reading) -> tuple[int, int] | None:
+    """The platform's status list entry a token names (list, index); None for any other."""
+    list_id = context.issuer.status_list_id(reading.status_list_uri)
+    return None if list_id is None else (list_id, reading.status_index)
+
+
+def verdict_at(reading: Reading, stored: tuple[str, str] | None) -> Verdict:
+    """The verdict from the certificate at the token's entry (serial number, status): none
+    there, or another certificate, and the status cannot be told."""
+    if stored is None or stored[0] != reading.serial_number:
+        return reading.verdict(None)
+    return reading.verdict(LIST_VALUE[stored[1]])
+
+
+async def verify(context: Context, token: str) -> Verdict:
+    """What a partner learns from a token: the platform's own record decides its status."""
+    reading = read(context, token)
     if isinstance(reading, Verdict):
         return reading
-    list_id = issuer.status_list_id(reading.status_list_uri)
-    if list_id is None:
+    entry = status_entry(context, reading)
+    if entry is None:
         return reading.verdict(None)
     async with AsyncSession(context.database.read_engine) as session:
-        row = await views.certificate_at(session, list_id, reading.status_index)
-    if row is None or row.serial_number != reading.serial_number:
-        return reading.verdict(None)
-    return reading.verdict(LIST_VALUE[row.status])
+        row = await views.certificate_at(session, *entry)
+    return verdict_at(reading, (row.serial_number, row.status) if row else None)
+
+
+def shown_tier(verdict: Verdict) -> Tier | None:
+    """The tier a verdict shows: none for what no certificate of the platform says."""
+    return Tier(verdict.tier) if verdict.tier is not None and verdict.tier in TIERS else None
+
+
+def shown_valid_until(verdict: Verdict) -> datetime | None:
+    return datetime.fromtimestamp(verdict.valid_until, UTC) if verdict.valid_until else None

@@ -39,19 +39,23 @@ class Eligibility:
     reason: str | None
 
 
+def decide(context: Context, verdict: Verdict, measure: SupportMeasure | None) -> Eligibility:
+    """Whether the holder of the certificate judged may receive the measure today."""
+    shown = ShownCertificate(
+        valid=verdict.valid,
+        status=verdict.status.value,
+        tier=certificates.shown_tier(verdict),
+        municipality_code=verdict.municipality_code,
+    )
+    reason = ineligibility(
+        measure, context.signed_in().partner_id, shown, japan_date(context.clock.now())
+    )
+    return Eligibility(verdict, reason)
+
+
 async def eligibility(context: Context, token: str, measure_id: str) -> Eligibility:
     row = await context.loaders.support_measure_by_id.load(
         inputs.id_of("SupportMeasure", measure_id, "measureId")
     )
     verdict = await certificates.verify(context, token)
-    shown = ShownCertificate(
-        valid=verdict.valid,
-        status=verdict.status.value,
-        tier=Tier(verdict.tier) if verdict.tier in {t.value for t in Tier} else None,
-        municipality_code=verdict.municipality_code,
-    )
-    measure = mapping.support_measure_from_row(row) if row else None
-    reason = ineligibility(
-        measure, context.signed_in().partner_id, shown, japan_date(context.clock.now())
-    )
-    return Eligibility(verdict, reason)
+    return decide(context, verdict, mapping.support_measure_from_row(row) if row else None)

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import strawberry
 
 from credentials.certificate import Verdict
 from persistence import tables
-from resolvers import inputs
+from resolvers import certificates, inputs
 from schema.enums import RegistrationTier, VerificationStatus
 from schema.relay import Node
 from schema.types import Ctx, Municipality, municipality
-
-
-def _instant(epoch: int | None) -> datetime | None:
-    return datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
 
 
 @strawberry.type(
@@ -44,18 +40,14 @@ class CertificateVerification:
             status=verdict.status,
             reason=verdict.reason,
             serial_number=verdict.serial_number,
-            tier=_tier(verdict.tier),
-            valid_until=_instant(verdict.valid_until),
+            tier=certificates.shown_tier(verdict),
+            valid_until=certificates.shown_valid_until(verdict),
             municipality_code=verdict.municipality_code,
         )
 
     @strawberry.field
     async def municipality(self, info: Ctx) -> Municipality | None:
         return await municipality(info, self.municipality_code) if self.municipality_code else None
-
-
-def _tier(value: str | None) -> RegistrationTier | None:
-    return RegistrationTier(value) if value in {t.value for t in RegistrationTier} else None
 
 
 @strawberry.type(description="Support offered by a municipality, or by a partner in its scope.")

@@ -100,13 +100,12 @@ class Query:
         self, info: Ctx, certificate_token: str, measure_id: strawberry.ID
     ) -> SupportEligibility:
         found = await support.eligibility(info.context, certificate_token, measure_id)
-        shown = CertificateVerification.from_verdict(found.verdict)
         return SupportEligibility(
             eligible=found.reason is None,
             reason=found.reason,
-            tier=shown.tier,
-            valid_until=shown.valid_until,
-            municipality_code=shown.municipality_code,
+            tier=certificates.shown_tier(found.verdict),
+            valid_until=certificates.shown_valid_until(found.verdict),
+            municipality_code=found.verdict.municipality_code,
         )
 
     @strawberry.field(

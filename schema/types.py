@@ -14,9 +14,8 @@ from domain import certificates as certificate_rules
 from domain import places as place_rules
 from domain import registrations as registration_rules
 from domain.clock import japan_date
-from domain.premium import premium_refusals, standing_for
 from persistence import mapping, tables
-from resolvers import certificates, imports, inputs, reads, statistics
+from resolvers import certificates, imports, inputs, progress, reads, statistics
 from resolvers.context import Context
 from resolvers.qr import qr_svg
 from schema.auditing import AuditedRead
@@ -478,38 +477,23 @@ class Registration(Node):
         )
         if resident is None:
             raise LookupError(f"registration {self.row.id} has no resident")
-        now = info.context.clock.now()
-        today = japan_date(now)
-        policy = mapping.premium_policy_from_row(policy_row)
-        standing = standing_for(
+        found = progress.premium_progress(
             registration_id=self.row.id,
-            registration_active=self.row.status == RegistrationStatus.ACTIVE,
-            place_code=self.row.municipality_code,
+            status=self.row.status,
+            municipality_code=self.row.municipality_code,
             identity_verified=resident.identity_verified,
             home_municipality_code=resident.home_municipality_code,
-            verified=[(ActivityKind(kind), day) for kind, day in verified],
-            policy=policy,
-            premiums_in_force=[
-                (
-                    r.id,
-                    registration_rules.premium_in_force(
-                        RegistrationStatus(r.status),
-                        RegistrationTier(r.tier),
-                        r.premium_until,
-                        now,
-                    ),
-                )
-                for r in held
-            ],
-            today=today,
+            verified=verified,
+            policy=mapping.premium_policy_from_row(policy_row),
+            held=[(r.id, r.status, r.tier, r.premium_until) for r in held],
+            now=info.context.clock.now(),
         )
-        missing = [problem.code for problem in premium_refusals(standing)]
         return PremiumProgress(
-            verified_activities=standing.verified_activities,
-            required_activities=policy.required_activities,
-            window_days=policy.window_days,
-            eligible=not missing,
-            missing=missing,
+            verified_activities=found.verified_activities,
+            required_activities=found.required_activities,
+            window_days=found.window_days,
+            eligible=not found.missing,
+            missing=found.missing,
         )
 
 
