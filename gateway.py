@@ -44,6 +44,7 @@ from edge import certificate_issuer
 from edge.authentication import BearerTokenBackend, actor_of, unauthenticated
 from edge.body_limit import BodyLimit
 from edge.certificate_issuer import CertificateIssuer, NoCertificateKey
+from edge.compiled_operations import CompiledOperations
 from edge.figures_export import NATION_SCOPE, csv_of, export_routes
 from edge.health import health_routes
 from edge.issuer_routes import issuer_routes
@@ -113,6 +114,12 @@ class PlatformGraphQL(GraphQL[Context, None]):
         self._mutation_limits = RateLimiter(settings.mutations_per_minute)
         self._verifier = verifier
         self.events = EventHub(database)
+        # The compiled plans' statements are PostgreSQL's; on SQLite every operation executes.
+        self._compiled = (
+            CompiledOperations(lambda request: self.get_context(request, None))
+            if settings.compiled_operations and database.url.get_backend_name() == "postgresql"
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As strawberry serves HTTP, and then the files of a multipart request are closed
@@ -122,7 +129,8 @@ class PlatformGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(request)
+            compiled = await self._compiled.answer(request) if self._compiled else None
+            response = compiled if compiled is not None else await self.run(request)
         except HTTPException as error:
             response = PlainTextResponse(error.reason, status_code=error.status_code)
         finally:

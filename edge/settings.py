@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     # Where the platform is reached from outside: the certificates' issuer and status lists.
     public_url: str = "http://127.0.0.1:8000"
     status_list_ttl_seconds: int = 300
+    # The clients' hottest persisted operations answered by their compiled plans, one SQL
+    # statement each (resolvers/compiled.py), on PostgreSQL; off, every operation executes
+    # field by field.
+    compiled_operations: bool = True
     # Partner calls (certificate checks) allowed per partner and minute, per worker.
     partner_requests_per_minute: int = 600
     # Changes (mutations) allowed per caller and minute, per worker.

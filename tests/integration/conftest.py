@@ -56,6 +56,8 @@ class Api:
     issuer: LocalIssuer
     database: Database
     clock: FixedClock
+    # Whether the app answers the compiled operations by their plans (on PostgreSQL).
+    compiled_operations: bool = True
 
     async def publish_figures(self) -> None:
         """What the server does every few minutes: figures for all but places' own staff."""
@@ -122,8 +124,9 @@ class Platform:
 
     @contextlib.asynccontextmanager
     async def api(self, **settings: Any) -> AsyncIterator[Api]:
+        chosen = Settings(token_issuer=ISSUER, token_audience=AUDIENCE, **settings)
         app = create_app(
-            Settings(token_issuer=ISSUER, token_audience=AUDIENCE, **settings),
+            chosen,
             database=self.database,
             clock=self.clock,
             verifier=TokenVerifier(
@@ -133,7 +136,7 @@ class Platform:
         )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as http:
-            yield Api(http, self.issuer, self.database, self.clock)
+            yield Api(http, self.issuer, self.database, self.clock, chosen.compiled_operations)
 
 
 @pytest.fixture

@@ -1,0 +1,86 @@
+"""The compiled operations at the HTTP edge: a plain JSON POST of one of the clients'
+compiled documents (resolvers/compiled.py), by its documentId or its text, is answered by
+its plan before any GraphQL parsing or execution; every other request, and every request a
+plan leaves (NotCompiled), goes on to ordinary execution unchanged."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edge.persisted_documents import by_name, document_id
+from edge.request_log import graphql_outcome
+from persistence.database import unreachable
+from resolvers.compiled import PLANS, NotCompiled, Plan
+from resolvers.context import Context
+
+log = logging.getLogger("furusato.compiled")
+
+# (documentId or text) -> (operation name, plan)
+Compiled = dict[str, tuple[str, Plan]]
+
+
+def compiled_documents() -> Compiled:
+    """Each compiled operation under its documentId and under its text, as the clients
+    send either."""
+    found: Compiled = {}
+    for name, text in by_name().items():
+        if name in PLANS:
+            found[document_id(text)] = found[text] = (name, PLANS[name])
+    return found
+
+
+def _request_of(body: object) -> tuple[str, object, Mapping[str, object]] | None:
+    """(documentId or text, operationName, variables) of a single operation's JSON body."""
+    if not isinstance(body, dict):
+        return None
+    key = body.get("documentId")
+    if key is None:
+        key = body.get("query")
+    elif "query" in body and body["query"] is not None:
+        return None
+    variables = body.get("variables")
+    if not isinstance(key, str) or not (variables is None or isinstance(variables, dict)):
+        return None
+    return key, body.get("operationName"), variables or {}
+
+
+class CompiledOperations:
+    def __init__(self, context_of: Callable[[Request], Awaitable[Context]]) -> None:
+        self._documents = compiled_documents()
+        self._context_of = context_of
+
+    async def answer(self, request: Request) -> Response | None:
+        """The plan's answer, or None for ordinary execution."""
+        if request.method != "POST" or not request.headers.get("content-type", "").startswith(
+            "application/json"
+        ):
+            return None
+        try:
+            sent = _request_of(json.loads(await request.body()))
+        except ValueError:
+            return None
+        found = self._documents.get(sent[0]) if sent else None
+        if sent is None or found is None or sent[1] not in (None, found[0]):
+            return None
+        name, plan = found
+        context = await self._context_of(request)
+        context.operation = f"query {name}"
+        try:
+            data = await plan(context, sent[2])
+        except NotCompiled:
+            return None
+        except Exception as error:
+            # Ordinary execution answers it again, with the error the client should see.
+            if not unreachable(error):
+                log.exception("the compiled %s failed; answered by ordinary execution", name)
+            return None
+        told = graphql_outcome.get()
+        if told is not None:
+            told.update(operation=context.operation, outcome="ok")
+        body = json.dumps({"data": data}, ensure_ascii=False, separators=(",", ":"))
+        return Response(body.encode(), media_type="application/json")

@@ -1,0 +1,304 @@
+"""The reads of the compiled operations (edge/compiled_operations.py): everything one of the
+clients' hottest operations shows, in one PostgreSQL statement, as plain values.
+
+The statements fetch what views.py's batched reads fetch for the same fields, with the same
+ordering; the rules (tiers in force, premium conditions, certificate status) are applied to
+the values afterwards by the same domain functions. Instants travel inside the JSON as UTC
+text without an offset, so that no session time zone can change them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from domain import municipality_code
+from domain.premium import DEFAULT_POLICY, PremiumPolicy
+from domain.statistics import Flow, daily_figure
+from domain.support import SupportMeasure
+from domain.tiers import Tier
+from domain.vocabulary import ActivityKind
+from persistence.database import Database
+from persistence.views import Cursor, Page
+
+
+@dataclass(frozen=True)
+class ShownCertificate:
+    """The certificate a registration shows (views.current_certificates)."""
+
+    serial_number: str
+    tier: str
+    status: str
+    issued_at: datetime
+    valid_until: datetime | None
+    status_list_id: int
+    status_index: int
+
+
+@dataclass(frozen=True)
+class HeldRegistration:
+    id: uuid.UUID
+    tier: str
+    status: str
+    relationship: str
+    registered_at: datetime
+    premium_until: datetime | None
+    municipality_code: str
+    policy: PremiumPolicy
+    # Verified activities at the place since the day asked for: (kind, day).
+    verified: list[tuple[str, date]]
+    certificate: ShownCertificate | None
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: uuid.UUID
+    display_name: str | None
+    identity_verified: bool
+    birth_year: int | None
+    home_municipality_code: str | None
+    interests: list[str]
+    registrations: list[HeldRegistration]
+
+
+# A resident by subject with every registration (oldest first), each with its place's policy,
+# its verified activities there and the certificate it shows.
+PROFILE = """
+SELECT r.id, r.display_name, r.identity_verified, r.birth_year, r.home_municipality_code,
+  r.interests,
+  coalesce((SELECT json_agg(json_build_object(
+      'id', g.id, 'tier', g.tier, 'status', g.status, 'relationship', g.relationship,
+      'registered_at', g.registered_at AT TIME ZONE 'UTC',
+      'premium_until', g.premium_until AT TIME ZONE 'UTC',
+      'municipality_code', g.municipality_code,
+      'policy', (SELECT json_build_array(p.required_activities, p.window_days,
+          p.eligible_activity_kinds)
+        FROM premium_policy p WHERE p.municipality_code = g.municipality_code),
+      'verified', (SELECT json_agg(json_build_array(a.kind, a.occurred_on))
+        FROM activity a
+        WHERE a.resident_id = g.resident_id AND a.municipality_code = g.municipality_code
+          AND a.status = 'VERIFIED' AND a.occurred_on >= %(since)s),
+      'certificate', (SELECT json_build_object('serial_number', c.serial_number,
+          'tier', c.tier, 'status', c.status, 'issued_at', c.issued_at AT TIME ZONE 'UTC',
+          'valid_until', c.valid_until AT TIME ZONE 'UTC',
+          'status_list_id', c.status_list_id, 'status_index', c.status_index)
+        FROM certificate c WHERE c.registration_id = g.id
+        ORDER BY c.status = 'VALID' DESC, c.issued_at DESC LIMIT 1)
+    ) ORDER BY g.registered_at, g.id)
+    FROM registration g WHERE g.resident_id = r.id), '[]'::json)
+FROM resident r WHERE r.subject = %(subject)s
+"""
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _instant(text: str | None) -> datetime | None:
+    return None if text is None else _at(text)
+
+
+def _policy(stored: list[Any] | None) -> PremiumPolicy:
+    """A place that never set its policy follows the defaults (as mapping.py reads it)."""
+    if stored is None:
+        return DEFAULT_POLICY
+    required, window, kinds = stored
+    return PremiumPolicy(required, window, tuple(ActivityKind(k) for k in kinds))
+
+
+def _certificate(stored: dict[str, Any] | None) -> ShownCertificate | None:
+    if stored is None:
+        return None
+    return ShownCertificate(
+        serial_number=stored["serial_number"],
+        tier=stored["tier"],
+        status=stored["status"],
+        issued_at=_at(stored["issued_at"]),
+        valid_until=_instant(stored["valid_until"]),
+        status_list_id=stored["status_list_id"],
+        status_index=stored["status_index"],
+    )
+
+
+def _held(stored: dict[str, Any]) -> HeldRegistration:
+    return HeldRegistration(
+        id=uuid.UUID(stored["id"]),
+        tier=stored["tier"],
+        status=stored["status"],
+        relationship=stored["relationship"],
+        registered_at=_at(stored["registered_at"]),
+        premium_until=_instant(stored["premium_until"]),
+        municipality_code=stored["municipality_code"],
+        policy=_policy(stored["policy"]),
+        verified=[(kind, date.fromisoformat(day)) for kind, day in stored["verified"] or []],
+        certificate=_certificate(stored["certificate"]),
+    )
+
+
+async def profile(database: Database, subject: str, since: date) -> Profile | None:
+    """The resident with this subject, or None; verified activities from `since` on."""
+    async with database.read_engine.connect() as connection:
+        result = await connection.exec_driver_sql(PROFILE, {"subject": subject, "since": since})
+        row = result.first()
+    if row is None:
+        return None
+    resident_id, name, verified, birth_year, home, interests, held = tuple(row)
+    return Profile(
+        id=resident_id,
+        display_name=name,
+        identity_verified=verified,
+        birth_year=birth_year,
+        home_municipality_code=home,
+        interests=list(interests),
+        registrations=[_held(g) for g in held],
+    )
+
+
+@dataclass(frozen=True)
+class Registrant:
+    """An active registration of a place's list with the person who holds it."""
+
+    id: uuid.UUID
+    tier: str
+    status: str
+    relationship: str
+    registered_at: datetime
+    premium_until: datetime | None
+    resident_id: uuid.UUID
+    display_name: str | None
+    birth_year: int | None
+    home_municipality_code: str | None
+
+
+# A place's active registrations, newest first, past the cursor: the page and one more (to
+# know whether another follows), each with its resident, and how many the list holds in all.
+# `{scope}` is the column a place lists by: its own code, or a prefecture's.
+REGISTRANTS = """
+SELECT (SELECT count(*) FROM registration g
+    WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier}),
+  coalesce((SELECT json_agg(json_build_array(page.id, page.tier, page.status,
+      page.relationship, page.registered_at AT TIME ZONE 'UTC',
+      page.premium_until AT TIME ZONE 'UTC', r.id, r.display_name, r.birth_year,
+      r.home_municipality_code) ORDER BY page.registered_at DESC, page.id DESC)
+    FROM (SELECT * FROM registration g
+      WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier} {after}
+      ORDER BY g.registered_at DESC, g.id DESC LIMIT %(first)s + 1) page
+    JOIN resident r ON r.id = page.resident_id), '[]'::json)
+"""
+
+# The tier in force now, as views.registrations_of_places filters by it.
+PREMIUM_NOW = "g.tier = 'PREMIUM' AND g.premium_until > %(now)s"
+TIER_CONDITIONS = {
+    None: "",
+    Tier.PREMIUM: f"AND ({PREMIUM_NOW})",
+    Tier.BASIC: f"AND NOT ({PREMIUM_NOW})",
+}
+AFTER = "AND (g.registered_at, g.id) < (%(after_at)s, %(after_id)s)"
+
+
+def _registrant(stored: list[Any]) -> Registrant:
+    g_id, tier, status, relationship, registered_at, until, r_id, name, year, home = stored
+    return Registrant(
+        id=uuid.UUID(g_id),
+        tier=tier,
+        status=status,
+        relationship=relationship,
+        registered_at=_at(registered_at),
+        premium_until=_instant(until),
+        resident_id=uuid.UUID(r_id),
+        display_name=name,
+        birth_year=year,
+        home_municipality_code=home,
+    )
+
+
+async def registrants(
+    database: Database,
+    code: str,
+    tier: Tier | None,
+    now: datetime,
+    first: int,
+    after: Cursor | None,
+) -> Page[Registrant]:
+    """A place's registrants (a prefecture's include its municipalities')."""
+    statement = REGISTRANTS.format(
+        scope="prefecture_code" if municipality_code.is_prefecture(code) else "municipality_code",
+        tier=TIER_CONDITIONS[tier],
+        after="" if after is None else AFTER,
+    )
+    parameters: dict[str, Any] = {"code": code, "now": now, "first": first}
+    if after is not None:
+        parameters["after_at"], parameters["after_id"] = after
+    async with database.read_engine.connect() as connection:
+        result = await connection.exec_driver_sql(statement, parameters)
+        total, listed = tuple(result.one())
+    rows = [_registrant(r) for r in listed]
+    return Page(rows[:first], total, len(rows) > first)
+
+
+# The certificate at a status list entry (serial number and status), and a support measure.
+ELIGIBILITY = """
+SELECT (SELECT json_build_array(c.serial_number, c.status) FROM certificate c
+    WHERE c.status_list_id = %(list_id)s AND c.status_index = %(index)s),
+  (SELECT json_build_array(s.municipality_code, s.partner_id, s.title, s.description,
+      s.minimum_tier, s.valid_from, s.valid_until, s.created_at AT TIME ZONE 'UTC',
+      s.created_by)
+    FROM support_measure s WHERE s.id = %(measure_id)s)
+"""
+
+
+async def eligibility(
+    database: Database, entry: tuple[int, int] | None, measure_id: uuid.UUID
+) -> tuple[tuple[str, str] | None, SupportMeasure | None]:
+    """The certificate at a status list entry, if any is asked for, and the measure."""
+    list_id, index = entry or (None, None)
+    async with database.read_engine.connect() as connection:
+        result = await connection.exec_driver_sql(
+            ELIGIBILITY, {"list_id": list_id, "index": index, "measure_id": measure_id}
+        )
+        stored, measure = tuple(result.one())
+    if measure is None:
+        return (stored[0], stored[1]) if stored else None, None
+    code, partner, title, description, tier, valid_from, valid_until, created, by = measure
+    return (stored[0], stored[1]) if stored else None, SupportMeasure(
+        id=measure_id,
+        municipality_code=code,
+        partner_id=partner,
+        title=title,
+        description=description,
+        minimum_tier=Tier(tier),
+        valid_from=date.fromisoformat(valid_from),
+        valid_until=date.fromisoformat(valid_until),
+        created_at=_at(created),
+        created_by=by,
+    )
+
+
+# A place's premium policy and its kept figures, each summed over its parts; daily counts only
+# from `since` on (as views.figures reads them).
+PLACE_FIGURES = """
+SELECT (SELECT json_build_array(p.required_activities, p.window_days, p.eligible_activity_kinds)
+    FROM premium_policy p WHERE p.municipality_code = %(code)s),
+  coalesce((SELECT json_object_agg(f.figure, f.n) FROM (
+      SELECT t.figure, sum(t.count) AS n FROM tally t
+      WHERE t.scope = %(code)s AND (t.figure NOT LIKE %(daily)s OR t.figure >= %(since)s)
+      GROUP BY t.figure) f
+    WHERE f.n <> 0), '{}'::json)
+"""
+
+
+async def place_figures(
+    database: Database, code: str, since: date
+) -> tuple[PremiumPolicy, dict[str, int]]:
+    """A place's premium policy, and its figures as they are now."""
+    parameters = {
+        "code": code,
+        "daily": f"{Flow.REGISTERED_ON}:%",
+        "since": daily_figure(since),
+    }
+    async with database.read_engine.connect() as connection:
+        result = await connection.exec_driver_sql(PLACE_FIGURES, parameters)
+        policy, figures = tuple(result.one())
+    return _policy(policy), {figure: int(count) for figure, count in figures.items()}
