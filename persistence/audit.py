@@ -50,12 +50,7 @@ class Audit:
 
 def record_name(row: Any) -> str:
     key = inspect(row).mapper.primary_key_from_instance(row)
-    return record_name_of(row.__tablename__, *key)
-
-
-def record_name_of(table: str, *key: object) -> str:
-    """How the log names a record: "<table>:<primary key>"."""
-    return f"{table}:{','.join(str(part) for part in key)}"
+    return f"{row.__tablename__}:{','.join(str(part) for part in key)}"
 
 
 def _note_flushed(session: Session, _context: object, _instances: object) -> None:
@@ -113,6 +108,14 @@ async def write_changes(session: AsyncSession, audit: Audit) -> None:
 
 def forget(session: AsyncSession) -> None:
     session.info.pop(TOUCHED, None)
+
+
+def read_entry(audit: Audit, place: str | None) -> dict[str, Any]:
+    """The columns of the entry of a read of a place's records, but the records: for a
+    statement that reads them and writes the entry at once (persistence/operation_reads.py)."""
+    (entry,) = _entries(audit, AuditKind.READ, [place], [])
+    del entry["records"]
+    return entry
 
 
 async def write_reads(

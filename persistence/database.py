@@ -63,8 +63,9 @@ def connect(
         echo=echo,
     )
     # Reads run without BEGIN and ROLLBACK around them, two round trips fewer each. Under READ
-    # COMMITTED every statement takes its own snapshot anyway, inside a transaction or not;
-    # nothing that writes uses this engine.
+    # COMMITTED every statement takes its own snapshot anyway, inside a transaction or not.
+    # Nothing that writes uses this engine but single statements, each its own transaction
+    # (the compiled Registrants' audit entry, persistence/operation_reads.py).
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
     return Database(parsed, reads, engine)
 

@@ -20,6 +20,8 @@ from domain.statistics import Flow, daily_figure
 from domain.support import SupportMeasure
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
+from persistence import audit
+from persistence.audit import Audit
 from persistence.database import Database
 from persistence.views import Cursor, Page
 
@@ -158,15 +160,15 @@ async def profile(database: Database, subject: str, since: date) -> Profile | No
 
 @dataclass(frozen=True)
 class Registrant:
-    """An active registration of a place's list with the person who holds it."""
+    """An active registration of a place's list with the person who holds it (ids as text)."""
 
-    id: uuid.UUID
+    id: str
     tier: str
     status: str
     relationship: str
     registered_at: datetime
     premium_until: datetime | None
-    resident_id: uuid.UUID
+    resident_id: str
     display_name: str | None
     birth_year: int | None
     home_municipality_code: str | None
@@ -174,19 +176,34 @@ class Registrant:
 
 # A place's active registrations, newest first, past the cursor: the page and one more (to
 # know whether another follows), each with its resident, and how many the list holds in all.
-# `{scope}` is the column a place lists by: its own code, or a prefecture's.
+# `{scope}` is the column a place lists by: its own code, or a prefecture's. `{audit}` writes
+# the read of the page's records to the audit log in the same statement, so that the entry is
+# committed before the rows are seen, in one round trip.
 REGISTRANTS = """
+WITH page AS (
+  SELECT * FROM registration g
+  WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier} {after}
+  ORDER BY g.registered_at DESC, g.id DESC LIMIT %(first)s + 1
+){audit}
 SELECT (SELECT count(*) FROM registration g
     WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier}),
   coalesce((SELECT json_agg(json_build_array(page.id, page.tier, page.status,
       page.relationship, page.registered_at AT TIME ZONE 'UTC',
       page.premium_until AT TIME ZONE 'UTC', r.id, r.display_name, r.birth_year,
       r.home_municipality_code) ORDER BY page.registered_at DESC, page.id DESC)
-    FROM (SELECT * FROM registration g
-      WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier} {after}
-      ORDER BY g.registered_at DESC, g.id DESC LIMIT %(first)s + 1) page
-    JOIN resident r ON r.id = page.resident_id), '[]'::json)
+    FROM page JOIN resident r ON r.id = page.resident_id), '[]'::json)
 """
+# The entry names the records shown (the page, not the one more), sorted as audit.py sorts.
+AUDITED = """, shown AS (
+  SELECT 'registration:' || id AS record FROM page
+  ORDER BY registered_at DESC, id DESC LIMIT %(first)s
+), audited AS (
+  INSERT INTO audit_entry (at, kind, subject, role, acting_for, operation, municipality_code,
+    records)
+  SELECT %(at)s, %(kind)s, %(subject)s, %(role)s, %(acting_for)s, %(operation)s,
+    %(municipality_code)s, json_agg(record ORDER BY record COLLATE "C")
+  FROM shown HAVING count(*) > 0
+)"""
 
 # The tier in force now, as views.registrations_of_places filters by it.
 PREMIUM_NOW = "g.tier = 'PREMIUM' AND g.premium_until > %(now)s"
@@ -201,13 +218,13 @@ AFTER = "AND (g.registered_at, g.id) < (%(after_at)s, %(after_id)s)"
 def _registrant(stored: list[Any]) -> Registrant:
     g_id, tier, status, relationship, registered_at, until, r_id, name, year, home = stored
     return Registrant(
-        id=uuid.UUID(g_id),
+        id=g_id,
         tier=tier,
         status=status,
         relationship=relationship,
         registered_at=_at(registered_at),
         premium_until=_instant(until),
-        resident_id=uuid.UUID(r_id),
+        resident_id=r_id,
         display_name=name,
         birth_year=year,
         home_municipality_code=home,
@@ -221,16 +238,21 @@ async def registrants(
     now: datetime,
     first: int,
     after: Cursor | None,
+    audited: Audit | None,
 ) -> Page[Registrant]:
-    """A place's registrants (a prefecture's include its municipalities')."""
+    """A place's registrants (a prefecture's include its municipalities'); with `audited`, the
+    read is in the audit log when this returns."""
     statement = REGISTRANTS.format(
         scope="prefecture_code" if municipality_code.is_prefecture(code) else "municipality_code",
         tier=TIER_CONDITIONS[tier],
         after="" if after is None else AFTER,
+        audit="" if audited is None else AUDITED,
     )
     parameters: dict[str, Any] = {"code": code, "now": now, "first": first}
     if after is not None:
         parameters["after_at"], parameters["after_id"] = after
+    if audited is not None:
+        parameters.update(audit.read_entry(audited, code))
     async with database.read_engine.connect() as connection:
         result = await connection.exec_driver_sql(statement, parameters)
         total, listed = tuple(result.one())

@@ -30,7 +30,6 @@ from domain.roles import Role
 from domain.tiers import Tier
 from domain.vocabulary import Interest
 from persistence import operation_reads, tables
-from persistence.audit import record_name_of
 from resolvers import certificates, inputs, support
 from resolvers.context import Context
 from resolvers.progress import premium_progress
@@ -213,7 +212,7 @@ async def registrants(context: Context, sent: Mapping[str, object]) -> Data:
     """`municipality(code).registrations` is for staff of the place or its prefecture
     (AdministersThisPlace), and each registrant's person for the same staff
     (HoldsOrAdministersThisRecord: the list holds that place's records only). Their reads are
-    audited (AuditedRead) before the data goes out."""
+    audited (AuditedRead) by the statement itself, before the data goes out."""
     _variables(sent, {"code", "tier", "first", "after"})
     code = _string(sent, "code")
     tier, first, after = _tier(sent, "tier"), _int(sent, "first"), _optional_string(sent, "after")
@@ -226,7 +225,10 @@ async def registrants(context: Context, sent: Mapping[str, object]) -> Data:
     if code not in places or actor is None or not actor.administers(code):
         raise NotCompiled
     now = context.clock.now()
-    page = await operation_reads.registrants(context.database, code, tier, now, size, cursor)
+    audited = context.audit() if reads_are_audited(actor) else None
+    page = await operation_reads.registrants(
+        context.database, code, tier, now, size, cursor, audited
+    )
     edges = []
     for r in page.rows:
         registration_id, tier_now, until = _registration_head(r.id, r.tier, r.premium_until, now)
@@ -253,8 +255,6 @@ async def registrants(context: Context, sent: Mapping[str, object]) -> Data:
                 },
             }
         )
-    if page.rows and reads_are_audited(actor):
-        await context.record_read(code, [record_name_of("registration", r.id) for r in page.rows])
     return {
         "municipality": {
             "registrations": {
