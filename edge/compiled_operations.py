@@ -82,5 +82,6 @@ class CompiledOperations:
         told = graphql_outcome.get()
         if told is not None:
             told.update(operation=context.operation, outcome="ok")
-        body = json.dumps({"data": data}, ensure_ascii=False, separators=(",", ":"))
-        return Response(body.encode(), media_type="application/json")
+        if not isinstance(data, str):
+            data = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return Response(f'{{"data":{data}}}'.encode(), media_type="application/json")

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from persistence.statements import StatementPool
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -32,8 +35,12 @@ class Database:
     url: URL
     read_engine: AsyncEngine
     write_engine: AsyncEngine
+    # PostgreSQL: connections for the compiled operations' single statements.
+    statements: StatementPool | None = None
 
     async def dispose(self) -> None:
+        if self.statements is not None:
+            await self.statements.close()
         await self.write_engine.dispose()
         if self.read_engine.sync_engine.pool is not self.write_engine.sync_engine.pool:
             await self.read_engine.dispose()
@@ -63,11 +70,11 @@ def connect(
         echo=echo,
     )
     # Reads run without BEGIN and ROLLBACK around them, two round trips fewer each. Under READ
-    # COMMITTED every statement takes its own snapshot anyway, inside a transaction or not.
-    # Nothing that writes uses this engine but single statements, each its own transaction
-    # (the compiled Registrants' audit entry, persistence/operation_reads.py).
+    # COMMITTED every statement takes its own snapshot anyway, inside a transaction or not;
+    # nothing that writes uses this engine.
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return Database(parsed, reads, engine)
+    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    return Database(parsed, reads, engine, StatementPool(conninfo, max_size=pool_size))
 
 
 def _sqlite_engine(url: URL, begin: str, foreign_keys: bool) -> AsyncEngine:
@@ -92,5 +99,14 @@ def _sqlite_engine(url: URL, begin: str, foreign_keys: bool) -> AsyncEngine:
 
 def unreachable(error: BaseException | None) -> bool:
     """Whether a failure is the database being away (or busy beyond a retry), not a fault of
-    the request or of the code: the caller may simply try again shortly."""
-    return isinstance(error, OperationalError | InterfaceError | ConnectionError | TimeoutError)
+    the request or of the code: the caller may simply try again shortly. (psycopg's own
+    errors are those of the statements sent without SQLAlchemy; a pool's timeout is one.)"""
+    return isinstance(
+        error,
+        OperationalError
+        | InterfaceError
+        | psycopg.OperationalError
+        | psycopg.InterfaceError
+        | ConnectionError
+        | TimeoutError,
+    )

@@ -23,7 +23,7 @@ from domain.vocabulary import ActivityKind
 from persistence import audit
 from persistence.audit import Audit
 from persistence.database import Database
-from persistence.views import Cursor, Page
+from persistence.views import Cursor
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,22 @@ FROM resident r WHERE r.subject = %(subject)s
 """
 
 
+async def _row(
+    database: Database, statement: str, parameters: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    if database.statements is None:
+        raise RuntimeError("the compiled operations' statements are PostgreSQL's")
+    return await database.statements.fetch_one(statement, parameters)
+
+
+async def _one(database: Database, statement: str, parameters: dict[str, Any]) -> tuple[Any, ...]:
+    """The row of a statement that always returns one."""
+    row = await _row(database, statement, parameters)
+    if row is None:
+        raise LookupError("the statement returned no row")
+    return row
+
+
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
@@ -141,12 +157,10 @@ def _held(stored: dict[str, Any]) -> HeldRegistration:
 
 async def profile(database: Database, subject: str, since: date) -> Profile | None:
     """The resident with this subject, or None; verified activities from `since` on."""
-    async with database.read_engine.connect() as connection:
-        result = await connection.exec_driver_sql(PROFILE, {"subject": subject, "since": since})
-        row = result.first()
+    row = await _row(database, PROFILE, {"subject": subject, "since": since})
     if row is None:
         return None
-    resident_id, name, verified, birth_year, home, interests, held = tuple(row)
+    resident_id, name, verified, birth_year, home, interests, held = row
     return Profile(
         id=resident_id,
         display_name=name,
@@ -158,54 +172,36 @@ async def profile(database: Database, subject: str, since: date) -> Profile | No
     )
 
 
-@dataclass(frozen=True)
-class Registrant:
-    """An active registration of a place's list with the person who holds it (ids as text)."""
-
-    id: str
-    tier: str
-    status: str
-    relationship: str
-    registered_at: datetime
-    premium_until: datetime | None
-    resident_id: str
-    display_name: str | None
-    birth_year: int | None
-    home_municipality_code: str | None
+def _instant_sql(column: str) -> str:
+    """The DateTime scalar's text of an instant (datetime.isoformat in UTC: microseconds only
+    when there are any)."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN"
+        f" mod(extract(microseconds FROM {utc})::bigint, 1000000) = 0 THEN ''"
+        f" ELSE to_char({utc}, '.US') END || '+00:00'"
+    )
 
 
-# A place's active registrations, newest first, past the cursor: the page and one more (to
-# know whether another follows), each with its resident, and how many the list holds in all.
-# `{scope}` is the column a place lists by: its own code, or a prefecture's. `{audit}` writes
-# the read of the page's records to the audit log in the same statement, so that the entry is
-# committed before the rows are seen, in one round trip.
-REGISTRANTS = """
-WITH page AS (
-  SELECT * FROM registration g
-  WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier} {after}
-  ORDER BY g.registered_at DESC, g.id DESC LIMIT %(first)s + 1
-){audit}
-SELECT (SELECT count(*) FROM registration g
-    WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier}),
-  coalesce((SELECT json_agg(json_build_array(page.id, page.tier, page.status,
-      page.relationship, page.registered_at AT TIME ZONE 'UTC',
-      page.premium_until AT TIME ZONE 'UTC', r.id, r.display_name, r.birth_year,
-      r.home_municipality_code) ORDER BY page.registered_at DESC, page.id DESC)
-    FROM page JOIN resident r ON r.id = page.resident_id), '[]'::json)
-"""
-# The entry names the records shown (the page, not the one more), sorted as audit.py sorts.
-AUDITED = """, shown AS (
-  SELECT 'registration:' || id AS record FROM page
-  ORDER BY registered_at DESC, id DESC LIMIT %(first)s
-), audited AS (
-  INSERT INTO audit_entry (at, kind, subject, role, acting_for, operation, municipality_code,
-    records)
-  SELECT %(at)s, %(kind)s, %(subject)s, %(role)s, %(acting_for)s, %(operation)s,
-    %(municipality_code)s, json_agg(record ORDER BY record COLLATE "C")
-  FROM shown HAVING count(*) > 0
-)"""
+def _base64url_sql(text: str) -> str:
+    """base64.urlsafe_b64encode of the text's UTF-8 (PostgreSQL breaks lines: taken out)."""
+    return f"translate(encode(convert_to({text}, 'UTF8'), 'base64'), E'+/\\n', '-_')"
 
-# The tier in force now, as views.registrations_of_places filters by it.
+
+def _global_id_sql(type_name: str, column: str) -> str:
+    """inputs.global_id: "<type>:<id>" in base64url, without padding."""
+    named = f"'{type_name}:' || {column}"
+    return f"rtrim({_base64url_sql(named)}, '=')"
+
+
+def _cursor_sql(at: str, column: str) -> str:
+    """inputs.cursor(at, id): the JSON list of both, in base64url."""
+    listed = f"""'["' || {_instant_sql(at)} || '", "' || {column} || '"]'"""
+    return _base64url_sql(listed)
+
+
+# The tier in force now, as views.registrations_of_places filters by it and
+# domain.registrations.tier_at tells it.
 PREMIUM_NOW = "g.tier = 'PREMIUM' AND g.premium_until > %(now)s"
 TIER_CONDITIONS = {
     None: "",
@@ -214,21 +210,63 @@ TIER_CONDITIONS = {
 }
 AFTER = "AND (g.registered_at, g.id) < (%(after_at)s, %(after_id)s)"
 
-
-def _registrant(stored: list[Any]) -> Registrant:
-    g_id, tier, status, relationship, registered_at, until, r_id, name, year, home = stored
-    return Registrant(
-        id=g_id,
-        tier=tier,
-        status=status,
-        relationship=relationship,
-        registered_at=_at(registered_at),
-        premium_until=_instant(until),
-        resident_id=r_id,
-        display_name=name,
-        birth_year=year,
-        home_municipality_code=home,
-    )
+# A place's active registrations, newest first, past the cursor: the page and one more (to
+# know whether another follows), each with its resident, and how many the list holds in all,
+# as the `data` of Registrants. `{scope}` is the column a place lists by: its own code, or a
+# prefecture's. `{audit}` writes the read of the page's records to the audit log in the same
+# statement, so that the entry is committed before the rows are seen, in one round trip.
+REGISTRANTS_TEMPLATE = """
+WITH page AS (
+  SELECT g.*, CASE WHEN {premium_now} THEN 'PREMIUM' ELSE 'BASIC' END AS tier_now
+  FROM registration g
+  WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier} {after}
+  ORDER BY g.registered_at DESC, g.id DESC LIMIT %(first)s + 1
+), shown AS (
+  SELECT page.*, {cursor} AS cursor FROM page
+  ORDER BY page.registered_at DESC, page.id DESC LIMIT %(first)s
+){audit}
+SELECT json_build_object('municipality', json_build_object('registrations', json_build_object(
+  'totalCount', (SELECT count(*) FROM registration g
+    WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier}),
+  'edges', coalesce((SELECT json_agg(json_build_object('cursor', e.cursor, 'node',
+      json_build_object(
+        'id', {registration_id},
+        'tier', e.tier_now, 'status', e.status, 'relationship', e.relationship,
+        'registeredAt', {registered_at},
+        'premiumUntil', CASE WHEN e.tier_now = 'PREMIUM' THEN {premium_until} END,
+        'resident', json_build_object(
+          'id', {resident_id},
+          'displayName', r.display_name, 'birthYear', r.birth_year,
+          'homeMunicipality', (SELECT json_build_object('code', h.code, 'name', h.name)
+            FROM municipality h WHERE h.code = r.home_municipality_code))))
+      ORDER BY e.registered_at DESC, e.id DESC)
+    FROM shown e JOIN resident r ON r.id = e.resident_id), '[]'::json),
+  'pageInfo', json_build_object(
+    'hasNextPage', (SELECT count(*) FROM page) > %(first)s,
+    'endCursor', (SELECT e.cursor FROM shown e ORDER BY e.registered_at, e.id LIMIT 1))
+)))::text
+"""
+# The fixed parts written in once; what each request chooses stays to fill in.
+REGISTRANTS = REGISTRANTS_TEMPLATE.format(
+    premium_now=PREMIUM_NOW,
+    cursor=_cursor_sql("page.registered_at", "page.id"),
+    registration_id=_global_id_sql("Registration", "e.id"),
+    registered_at=_instant_sql("e.registered_at"),
+    premium_until=_instant_sql("e.premium_until"),
+    resident_id=_global_id_sql("Resident", "r.id"),
+    scope="{scope}",
+    tier="{tier}",
+    after="{after}",
+    audit="{audit}",
+)
+# The entry names the records shown (the page, not the one more), sorted as audit.py sorts.
+AUDITED = """, audited AS (
+  INSERT INTO audit_entry (at, kind, subject, role, acting_for, operation, municipality_code,
+    records)
+  SELECT %(at)s, %(kind)s, %(subject)s, %(role)s, %(acting_for)s, %(operation)s,
+    %(municipality_code)s, json_agg(record ORDER BY record COLLATE "C")
+  FROM (SELECT 'registration:' || id AS record FROM shown) named HAVING count(*) > 0
+)"""
 
 
 async def registrants(
@@ -239,9 +277,10 @@ async def registrants(
     first: int,
     after: Cursor | None,
     audited: Audit | None,
-) -> Page[Registrant]:
-    """A place's registrants (a prefecture's include its municipalities'); with `audited`, the
-    read is in the audit log when this returns."""
+) -> str:
+    """The `data` of Registrants for a place (a prefecture's list includes its
+    municipalities'), as JSON; with `audited`, the read is in the audit log when this
+    returns."""
     statement = REGISTRANTS.format(
         scope="prefecture_code" if municipality_code.is_prefecture(code) else "municipality_code",
         tier=TIER_CONDITIONS[tier],
@@ -253,11 +292,8 @@ async def registrants(
         parameters["after_at"], parameters["after_id"] = after
     if audited is not None:
         parameters.update(audit.read_entry(audited, code))
-    async with database.read_engine.connect() as connection:
-        result = await connection.exec_driver_sql(statement, parameters)
-        total, listed = tuple(result.one())
-    rows = [_registrant(r) for r in listed]
-    return Page(rows[:first], total, len(rows) > first)
+    (data,) = await _one(database, statement, parameters)
+    return str(data)
 
 
 # The certificate at a status list entry (serial number and status), and a support measure.
@@ -276,11 +312,9 @@ async def eligibility(
 ) -> tuple[tuple[str, str] | None, SupportMeasure | None]:
     """The certificate at a status list entry, if any is asked for, and the measure."""
     list_id, index = entry or (None, None)
-    async with database.read_engine.connect() as connection:
-        result = await connection.exec_driver_sql(
-            ELIGIBILITY, {"list_id": list_id, "index": index, "measure_id": measure_id}
-        )
-        stored, measure = tuple(result.one())
+    stored, measure = await _one(
+        database, ELIGIBILITY, {"list_id": list_id, "index": index, "measure_id": measure_id}
+    )
     if measure is None:
         return (stored[0], stored[1]) if stored else None, None
     code, partner, title, description, tier, valid_from, valid_until, created, by = measure
@@ -320,7 +354,5 @@ async def place_figures(
         "daily": f"{Flow.REGISTERED_ON}:%",
         "since": daily_figure(since),
     }
-    async with database.read_engine.connect() as connection:
-        result = await connection.exec_driver_sql(PLACE_FIGURES, parameters)
-        policy, figures = tuple(result.one())
+    policy, figures = await _one(database, PLACE_FIGURES, parameters)
     return _policy(policy), {figure: int(count) for figure, count in figures.items()}

@@ -1,6 +1,9 @@
 """The clients' hottest operations, compiled: each answers one persisted document with one
-statement (persistence/operation_reads.py) and the domain's rules, without executing the
-GraphQL document field by field.
+statement (persistence/operation_reads.py), without executing the GraphQL document field by
+field. The domain's rules run in Python on the rows where they decide something (premium
+progress, certificate status and tokens, figures and their suppression, eligibility);
+Registrants, a list of rows with their tier in force, is shaped whole by its statement, as the
+read views filter by that tier (reads may bypass the domain; writes never do).
 
 A plan answers only the common case, and answers it exactly as ordinary execution would: the
 same data, the same permissions (the same Actor rules the permission classes ask), the same
@@ -43,8 +46,8 @@ class NotCompiled(Exception):
     """This request is for ordinary execution."""
 
 
-# (context, variables) -> the operation's `data`, or NotCompiled.
-Plan = Callable[[Context, Mapping[str, object]], Awaitable[Data]]
+# (context, variables) -> the operation's `data`, or its JSON; or NotCompiled.
+Plan = Callable[[Context, Mapping[str, object]], Awaitable[Data | str]]
 
 
 def _variables(sent: Mapping[str, object], names: set[str]) -> None:
@@ -208,7 +211,7 @@ async def my_profile(context: Context, sent: Mapping[str, object]) -> Data:
     }
 
 
-async def registrants(context: Context, sent: Mapping[str, object]) -> Data:
+async def registrants(context: Context, sent: Mapping[str, object]) -> str:
     """`municipality(code).registrations` is for staff of the place or its prefecture
     (AdministersThisPlace), and each registrant's person for the same staff
     (HoldsOrAdministersThisRecord: the list holds that place's records only). Their reads are
@@ -224,49 +227,10 @@ async def registrants(context: Context, sent: Mapping[str, object]) -> Data:
         raise NotCompiled from None
     if code not in places or actor is None or not actor.administers(code):
         raise NotCompiled
-    now = context.clock.now()
     audited = context.audit() if reads_are_audited(actor) else None
-    page = await operation_reads.registrants(
-        context.database, code, tier, now, size, cursor, audited
+    return await operation_reads.registrants(
+        context.database, code, tier, context.clock.now(), size, cursor, audited
     )
-    edges = []
-    for r in page.rows:
-        registration_id, tier_now, until = _registration_head(r.id, r.tier, r.premium_until, now)
-        home = None
-        if r.home_municipality_code is not None:
-            place = _place(places, r.home_municipality_code)
-            home = {"code": place.code, "name": place.name}
-        edges.append(
-            {
-                "cursor": inputs.cursor(r.registered_at.isoformat(), str(r.id)),
-                "node": {
-                    "id": registration_id,
-                    "tier": tier_now,
-                    "status": r.status,
-                    "relationship": r.relationship,
-                    "registeredAt": _instant(r.registered_at),
-                    "premiumUntil": until,
-                    "resident": {
-                        "id": inputs.global_id("Resident", r.resident_id),
-                        "displayName": r.display_name,
-                        "birthYear": r.birth_year,
-                        "homeMunicipality": home,
-                    },
-                },
-            }
-        )
-    return {
-        "municipality": {
-            "registrations": {
-                "totalCount": page.total,
-                "edges": edges,
-                "pageInfo": {
-                    "hasNextPage": page.has_next,
-                    "endCursor": edges[-1]["cursor"] if edges else None,
-                },
-            }
-        }
-    }
 
 
 async def support_eligibility(context: Context, sent: Mapping[str, object]) -> Data:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,7 +179,7 @@ class QueryCounter:
 
 
 @pytest.fixture
-def queries(database: Database) -> QueryCounter:
+def queries(database: Database, monkeypatch: pytest.MonkeyPatch) -> QueryCounter:
     """The SQL statements the platform sends (transaction control left out)."""
     counter = QueryCounter([])
 
@@ -200,6 +200,16 @@ def queries(database: Database) -> QueryCounter:
         engines.setdefault(id(e.sync_engine.pool), e.sync_engine)
     for engine in engines.values():
         event.listen(engine, "before_cursor_execute", record)
+    statements = database.statements
+    if statements is not None:
+        # The compiled operations' statements go straight through psycopg.
+        sent = statements.fetch_one
+
+        async def fetch_one(statement: str, parameters: Mapping[str, Any]) -> Any:
+            counter.statements.append(statement)
+            return await sent(statement, parameters)
+
+        monkeypatch.setattr(statements, "fetch_one", fetch_one)
     return counter
 
 

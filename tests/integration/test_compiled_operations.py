@@ -146,7 +146,8 @@ async def _people(api: Api, clock: FixedClock) -> dict[str, str]:
     await register(api, ichiro, HAKUBA, "WORK_OR_STUDY")
     await register(api, jiro, HAKUBA_NEIGHBOUR)
     for n in range(4):
-        clock.advance(timedelta(minutes=1))
+        # Instants with microseconds too, which the DateTime scalar then writes.
+        clock.advance(timedelta(minutes=1, microseconds=120050))
         await register(api, api.resident(f"person-{n}", name=f"住民 {n}"), HAKUBA)
     return {"hanako": hanako, "ichiro": ichiro, "jiro": jiro}
 

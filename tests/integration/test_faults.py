@@ -99,16 +99,32 @@ async def test_the_database_goes_away_and_comes_back(
             await asyncio.sleep(0.3)
             assert (await register("before")).json()["data"]["register"]["errors"] == []
 
+            async def my_profile() -> httpx.Response:
+                # Compiled: its statement goes through a pool of its own (statements.py).
+                token = issuer.mint({"sub": "before", "role": "resident"}, 600)
+                return await http.post(
+                    "/graphql",
+                    json={"query": served("MyProfile")},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+
+            assert len((await my_profile()).json()["data"]["me"]["registrations"]) == 1
+
             await outage.cut()
             assert await _wait_for(http, 503, within=2.0) < 2.0
             started = time.monotonic()
             failed = await register("during")
             assert time.monotonic() - started < 2.0, "a request fails fast, it does not hang"
             assert failed.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+            started = time.monotonic()
+            failed = await my_profile()
+            assert time.monotonic() - started < 2.0, "a compiled read fails fast too"
+            assert failed.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
 
             await outage.restore()
             await _wait_for(http, 200, within=10.0)
             assert (await register("after")).json()["data"]["register"]["errors"] == []
+            assert len((await my_profile()).json()["data"]["me"]["registrations"]) == 1
             events = await asyncio.wait_for(watcher.events(4), 10)
             assert [e["type"] for e in events] == ["REGISTERED", "CERTIFICATE_ISSUED"] * 2
             await watcher.connection.close()
