@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeAlias
 
 from cryptography.exceptions import InvalidSignature
@@ -126,8 +127,9 @@ class SigningKey:
     def public(self) -> PublicKey:
         return self.private.public_key()
 
-    @property
+    @cached_property
     def kid(self) -> str:
+        """Named once: every token signed carries it."""
         return thumbprint(self.public)
 
     @property

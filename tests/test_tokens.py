@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
@@ -14,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_pri
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import ECAlgorithm
 
-from domain.roles import Role
+from domain.roles import Actor, Role
 from edge.tokens import InvalidToken, LocalIssuer, TokenVerifier, actor_from_claims, key_id
 
 ISSUER, AUDIENCE = "https://idp.example.jp", "furusato"
@@ -54,6 +55,41 @@ def test_untrusted_tokens_are_refused(local: tuple[LocalIssuer, TokenVerifier]) 
     ):
         with pytest.raises(InvalidToken):
             verifier.verify(token)
+
+
+def test_a_verified_token_is_checked_again_after_a_minute_or_its_expiry() -> None:
+    issuer = LocalIssuer(Ed25519PrivateKey.generate(), ISSUER, AUDIENCE)
+    now = [time.time()]
+    verifier = TokenVerifier(
+        issuer=ISSUER, audience=AUDIENCE, local_key=issuer.key.public_key(), clock=lambda: now[0]
+    )
+    checks: list[str] = []
+    check = verifier._verify
+
+    def counted(token: str) -> tuple[Actor, float]:
+        checks.append(token)
+        return check(token)
+
+    verifier._verify = counted  # type: ignore[method-assign]
+    lasting = issuer.mint({"sub": "s", "role": "resident"}, 3600)
+    brief = issuer.mint({"sub": "b", "role": "resident"}, 10)
+    for _ in range(3):
+        assert verifier.verify(lasting).subject == "s"
+        assert verifier.verify(brief).subject == "b"
+    assert checks == [lasting, brief]
+    now[0] += 11  # past the brief token's expiry, within the minute
+    verifier.verify(lasting)
+    verifier.verify(brief)
+    assert checks == [lasting, brief, brief]
+    now[0] += 50
+    verifier.verify(lasting)
+    assert checks == [lasting, brief, brief, lasting]
+    # A refused token is never kept: it is checked (and refused) each time.
+    forged = lasting[:-4] + "AAAA"
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            verifier.verify(forged)
+    assert checks[-2:] == [forged, forged]
 
 
 @pytest.mark.parametrize(
