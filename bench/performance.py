@@ -289,6 +289,15 @@ class Run:
     rest_cpu_ms: float
 
 
+def _settle(url: str) -> None:
+    """The same start for every run: the dirty pages of the runs before (the platform's
+    Registrants writes audit entries) flushed now, not by a checkpoint in the middle of the
+    next run, and those tables vacuumed and analysed before autovacuum would."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE) audit_entry")
+        connection.execute("CHECKPOINT")
+
+
 def _drive(
     server: str,
     operation: str,
@@ -701,6 +710,7 @@ def main() -> None:
                             )
                 for server in PORTS:
                     path = "/graphql" if server != "floor" else f"/{operation}"
+                    _settle(url)
                     run = _drive(
                         server,
                         operation,
@@ -763,7 +773,8 @@ def _report(
         " *executed*: the same server with `FURUSATO_COMPILED_OPERATIONS=false`, every operation"
         f" executed field by field; the floor: {args.workers} uvicorn workers; PostGraphile"
         " 5.1.5: one Node.js 22 process. All of them and wrk share the machine's cores with"
-        " PostgreSQL; only one server is under load at a time. CPU per request: the server's"
+        " PostgreSQL; only one server is under load at a time, each run after a CHECKPOINT (so"
+        " that none falls in the middle of a run). CPU per request: the server's"
         " processes, and the rest of the machine's busy time but wrk's (PostgreSQL, mostly).",
         "",
         "| operation | server | requests/s | p50 (ms) | p99 (ms) | correct | wrong | failed |"
