@@ -1,10 +1,13 @@
-"""The reads of the compiled operations (edge/compiled_operations.py): everything one of the
-clients' hottest operations shows, in one PostgreSQL statement, as plain values.
+"""The reads of the compiled operations (resolvers/compiled.py): everything one of the
+clients' hottest operations shows, in one PostgreSQL statement sent straight through psycopg
+(persistence/statements.py).
 
 The statements fetch what views.py's batched reads fetch for the same fields, with the same
-ordering; the rules (tiers in force, premium conditions, certificate status) are applied to
-the values afterwards by the same domain functions. Instants travel inside the JSON as UTC
-text without an offset, so that no session time zone can change them.
+ordering, as plain values; the rules (premium conditions, certificate status, figures) are
+applied to them afterwards by the same domain functions. Registrants' statement returns the
+whole answer, shaped as the schema writes it, with the tier in force as views.py filters by it.
+Instants travel inside the JSON as UTC text without an offset, so that no session time zone
+can change them.
 """
 
 from __future__ import annotations
@@ -315,10 +318,11 @@ async def eligibility(
     stored, measure = await _one(
         database, ELIGIBILITY, {"list_id": list_id, "index": index, "measure_id": measure_id}
     )
+    found = (stored[0], stored[1]) if stored else None
     if measure is None:
-        return (stored[0], stored[1]) if stored else None, None
+        return found, None
     code, partner, title, description, tier, valid_from, valid_until, created, by = measure
-    return (stored[0], stored[1]) if stored else None, SupportMeasure(
+    return found, SupportMeasure(
         id=measure_id,
         municipality_code=code,
         partner_id=partner,

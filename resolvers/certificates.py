@@ -98,4 +98,5 @@ def shown_tier(verdict: Verdict) -> Tier | None:
 
 
 def shown_valid_until(verdict: Verdict) -> datetime | None:
-    return datetime.fromtimestamp(verdict.valid_until, UTC) if verdict.valid_until else None
+    until = verdict.valid_until
+    return datetime.fromtimestamp(until, UTC) if until is not None else None

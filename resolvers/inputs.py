@@ -32,7 +32,7 @@ def page_size(first: int | None) -> int:
     return first
 
 
-def global_id(type_name: str, node_id: uuid.UUID | str) -> str:
+def global_id(type_name: str, node_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{node_id}".encode()).decode().rstrip("=")
 
 
