@@ -41,11 +41,14 @@ class BearerTokenBackend(AuthenticationBackend):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationError("the Authorization header takes `Bearer <token>`")
+        token = token.strip()
         try:
-            if self._verifier.fetches_keys:
-                actor = await asyncio.to_thread(self._verifier.verify, token.strip())
-            else:
-                actor = self._verifier.verify(token.strip())
+            actor = self._verifier.verified(token)
+            if actor is None and self._verifier.fetches_keys:
+                # A JWKS may have to be fetched: off the event loop.
+                actor = await asyncio.to_thread(self._verifier.verify, token)
+            elif actor is None:
+                actor = self._verifier.verify(token)
         except InvalidToken as error:
             raise AuthenticationError(f"the bearer token is not valid: {error}") from None
         return AuthCredentials([actor.role.value]), AuthenticatedActor(actor)

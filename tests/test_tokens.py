@@ -73,10 +73,13 @@ def test_a_verified_token_is_checked_again_after_a_minute_or_its_expiry() -> Non
     verifier._verify = counted  # type: ignore[method-assign]
     lasting = issuer.mint({"sub": "s", "role": "resident"}, 3600)
     brief = issuer.mint({"sub": "b", "role": "resident"}, 10)
+    # What the edge asks first, on the event loop: nothing until a token was verified.
+    assert verifier.verified(lasting) is None
     for _ in range(3):
         assert verifier.verify(lasting).subject == "s"
         assert verifier.verify(brief).subject == "b"
     assert checks == [lasting, brief]
+    assert verifier.verified(lasting) == verifier.verify(lasting)
     now[0] += 11  # past the brief token's expiry, within the minute
     verifier.verify(lasting)
     verifier.verify(brief)
