@@ -125,11 +125,17 @@ class PlaceOverview:
 
 
 def _breakdown(cells: Mapping[str, int | None], prefix: str, keys: Iterable[str] = ()) -> Cells:
-    """A breakdown's parts, `keys` among them even when there is none of them."""
+    """A breakdown's parts, `keys` among them even when there is none of them, in their order;
+    any other parts after them in the order of their names (not in the order the database
+    happened to return the figures)."""
     parts: Cells = dict.fromkeys(keys, 0)
-    for name, count in cells.items():
-        if name.startswith(prefix):
-            parts[name.removeprefix(prefix)] = count
+    parts.update(
+        sorted(
+            (name.removeprefix(prefix), count)
+            for name, count in cells.items()
+            if name.startswith(prefix)
+        )
+    )
     return parts
 
 

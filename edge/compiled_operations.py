@@ -9,6 +9,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
+from psycopg_pool import PoolTimeout
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -73,6 +74,10 @@ class CompiledOperations:
         try:
             data = await plan(context, sent[2])
         except NotCompiled:
+            return None
+        except PoolTimeout:
+            # The database away, or every connection of the compiled statements busy: seen.
+            log.warning("the compiled %s found no connection; answered by ordinary execution", name)
             return None
         except Exception as error:
             # Ordinary execution answers it again, with the error the client should see.

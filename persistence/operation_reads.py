@@ -90,7 +90,7 @@ SELECT r.id, r.display_name, r.identity_verified, r.birth_year, r.home_municipal
           'valid_until', c.valid_until AT TIME ZONE 'UTC',
           'status_list_id', c.status_list_id, 'status_index', c.status_index)
         FROM certificate c WHERE c.registration_id = g.id
-        ORDER BY c.status = 'VALID' DESC, c.issued_at DESC LIMIT 1)
+        ORDER BY c.status = 'VALID' DESC, c.issued_at DESC, c.id DESC LIMIT 1)
     ) ORDER BY g.registered_at, g.id)
     FROM registration g WHERE g.resident_id = r.id), '[]'::json)
 FROM resident r WHERE r.subject = %(subject)s

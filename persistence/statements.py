@@ -16,37 +16,47 @@ from psycopg_pool import AsyncConnectionPool
 # to ordinary execution (which answers UNAVAILABLE) instead of hanging.
 CONNECTION_TIMEOUT_SECONDS = 1.0
 
+Pool = AsyncConnectionPool[AsyncConnection[Any]]
+
 
 class StatementPool:
-    """Autocommit connections to one PostgreSQL database, opened on first use (a pool opens
-    in the event loop that uses it)."""
+    """Autocommit connections to one PostgreSQL database. The pool is made and opened on first
+    use, in the event loop that uses it, and made anew after `close`."""
 
     def __init__(self, conninfo: str, max_size: int) -> None:
-        self._pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
-            conninfo,
-            min_size=1,
-            max_size=max_size,
-            kwargs={"autocommit": True},
-            timeout=CONNECTION_TIMEOUT_SECONDS,
-            open=False,
-        )
-        self._opened = False
-        self._opening = asyncio.Lock()
+        self._conninfo = conninfo
+        self._max_size = max_size
+        self._pool: Pool | None = None
+        self._opened: asyncio.Future[None] | None = None
+
+    async def _ready(self) -> Pool:
+        if self._pool is None or self._opened is None:
+            self._pool = AsyncConnectionPool(
+                self._conninfo,
+                min_size=1,
+                max_size=self._max_size,
+                kwargs={"autocommit": True},
+                timeout=CONNECTION_TIMEOUT_SECONDS,
+                open=False,
+            )
+            # Every statement that arrives while it opens waits for the same opening.
+            self._opened = asyncio.ensure_future(self._pool.open(wait=False))
+        await self._opened
+        return self._pool
 
     async def fetch_one(
         self, statement: str, parameters: Mapping[str, Any]
     ) -> tuple[Any, ...] | None:
         """The first row a statement returns, if any; the statement is its own transaction."""
-        if not self._opened:
-            async with self._opening:
-                if not self._opened:
-                    await self._pool.open(wait=False)
-                    self._opened = True
-        async with self._pool.connection() as connection:
+        pool = await self._ready()
+        async with pool.connection() as connection:
             cursor = await connection.execute(statement, parameters)
             row = await cursor.fetchone()
         return None if row is None else tuple(row)
 
     async def close(self) -> None:
-        if self._opened:
-            await self._pool.close()
+        pool, opened = self._pool, self._opened
+        self._pool = self._opened = None
+        if pool is not None and opened is not None:
+            await opened
+            await pool.close()

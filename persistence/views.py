@@ -95,12 +95,14 @@ async def registrations_by_resident(
 async def current_certificates(
     session: AsyncSession, registration_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, tables.Certificate]:
-    """The certificate each registration shows: the one in force, else the last one issued."""
+    """The certificate each registration shows: the one in force, else the last one issued
+    (of two issued at the same instant, the greater id: persistence/operation_reads.py picks
+    the same)."""
     in_force = case((col(tables.Certificate.status) == CertificateStatus.VALID.value, 1), else_=0)
     rows = await session.exec(
         select(tables.Certificate)
         .where(col(tables.Certificate.registration_id).in_(registration_ids))
-        .order_by(in_force, col(tables.Certificate.issued_at))
+        .order_by(in_force, col(tables.Certificate.issued_at), col(tables.Certificate.id))
     )
     return {row.registration_id: row for row in rows}
 

@@ -234,9 +234,9 @@ async def registrants(context: Context, sent: Mapping[str, object]) -> str:
 
 
 async def support_eligibility(context: Context, sent: Mapping[str, object]) -> Data:
-    """For partners (IsPartner), within their rate (PartnerRateLimit): the limit is taken
-    after every check that could hand the request back, since ordinary execution takes it
-    again for a request it answers."""
+    """For partners (IsPartner), within their rate (PartnerRateLimit). The limit is taken last,
+    when nothing can hand the request back any more: ordinary execution takes it for every
+    request it answers."""
     _variables(sent, {"token", "measureId"})
     token, measure = _string(sent, "token"), _string(sent, "measureId")
     actor = context.actor
@@ -247,9 +247,6 @@ async def support_eligibility(context: Context, sent: Mapping[str, object]) -> D
     except GraphQLError:
         raise NotCompiled from None
     places = await context.directory.places()
-    if not context.partner_limits.allow(actor.partner_id or actor.subject):
-        # Refused: ordinary execution refuses it again, and a refusal takes nothing.
-        raise NotCompiled
     reading = certificates.read(context, token)
     entry = None if isinstance(reading, Verdict) else certificates.status_entry(context, reading)
     stored, measure_found = await operation_reads.eligibility(context.database, entry, measure_id)
@@ -262,6 +259,9 @@ async def support_eligibility(context: Context, sent: Mapping[str, object]) -> D
     found = support.decide(context, verdict, measure_found)
     code = verdict.municipality_code
     place = _place(places, code) if code else None
+    if not context.partner_limits.allow(actor.partner_id or actor.subject):
+        # Refused: ordinary execution refuses it again, and a refusal takes nothing.
+        raise NotCompiled
     return {
         "supportEligibility": {
             "eligible": found.reason is None,

@@ -165,6 +165,26 @@ async def test_my_profile(both: BothWays, clock: FixedClock) -> None:
 
 
 @ON_POSTGRESQL
+async def test_my_profile_with_two_ended_certificates_of_one_instant(
+    both: BothWays, clock: FixedClock
+) -> None:
+    """Premium granted and the registration withdrawn at the same instant: the basic
+    certificate superseded and the premium one revoked, both issued then. Both ways show the
+    same one."""
+    people = await _people(both.executed, clock)
+    api, hanako = both.executed, people["hanako"]
+    me = (await api.op("MyProfile", {}, hanako))["data"]["me"]
+    family = next(r["id"] for r in me["registrations"] if r["relationship"] == "FAMILY")
+    body = await api.op("ApplyForPremium", {"registrationId": family}, hanako)
+    assert body["data"]["applyForPremium"]["errors"] == [], body
+    body = await api.op("Withdraw", {"registrationId": family}, hanako)
+    assert body["data"]["withdraw"]["errors"] == []
+    answer = await both.same("MyProfile", {}, hanako)
+    shown = next(r for r in answer["data"]["me"]["registrations"] if r["id"] == family)
+    assert shown["certificate"]["status"] in {"REVOKED", "SUPERSEDED"}
+
+
+@ON_POSTGRESQL
 async def test_my_profile_refusals_and_first_calls(both: BothWays, clock: FixedClock) -> None:
     await _people(both.executed, clock)
     api = both.executed

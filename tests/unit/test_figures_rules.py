@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from domain import disclosure, overview
+from domain.clock import start_of_japan_day
 from domain.statistics import (
     NATION,
     Membership,
@@ -77,3 +78,9 @@ def test_a_place_shows_every_relationship_interest_and_age_band_even_of_nobody()
     assert place.by_interest == dict.fromkeys(Interest, 0)
     assert place.by_age_band["30S"] == 3
     assert sum(count or 0 for count in place.by_age_band.values()) == 3
+
+
+def test_home_prefectures_come_in_the_order_of_their_codes_whatever_the_order_kept() -> None:
+    kept = {"persons": 36, "home:470007": 12, "home:UNKNOWN": 10, "home:010006": 14}
+    place = overview.as_it_is(kept, start_of_japan_day(TODAY))
+    assert list(place.by_home_prefecture) == ["010006", "470007", "UNKNOWN"]
