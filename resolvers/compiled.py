@@ -15,6 +15,7 @@ and all. tests/integration/test_compiled_operations.py runs every plan both ways
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -99,7 +100,7 @@ def _instant(value: datetime | None) -> str | None:
 
 
 def _registration_head(
-    registration_id: Any, tier: str, premium_until: datetime | None, now: datetime
+    registration_id: uuid.UUID, tier: str, premium_until: datetime | None, now: datetime
 ) -> tuple[str, str, str | None]:
     """id, the tier in force now, and premiumUntil while premium is in force."""
     tier_now = tier_at(Tier(tier), premium_until, now)
