@@ -92,13 +92,17 @@ class BothWays:
         self, name: str, variables: dict[str, Any], token: str, **body: Any
     ) -> dict[str, Any]:
         """The answer (and audit entries) of both apps to one request, compared."""
+        request = {"query": served(name), "variables": variables, **body}
+        return await self.same_request(token, json=request)
+
+    async def same_request(self, token: str, method: str = "POST", **sent: Any) -> dict[str, Any]:
+        """Any request to /graphql (httpx's arguments), both ways, compared."""
         answers, logs = [], []
+        extra = sent.pop("headers", {})
         for api in (self.compiled, self.executed):
             before = len(await _audit_log(self.database))
-            request = {"query": served(name), "variables": variables, **body}
-            response = await api.http.post(
-                "/graphql", json=request, headers={"Authorization": f"Bearer {token}"}
-            )
+            headers = {"Authorization": f"Bearer {token}", **extra}
+            response = await api.http.request(method, "/graphql", headers=headers, **sent)
             json_sent = response.headers["content-type"] == "application/json"
             answers.append((response.status_code, response.json() if json_sent else response.text))
             logs.append((await _audit_log(self.database))[before:])
@@ -206,6 +210,16 @@ async def test_my_profile_refusals_and_first_calls(both: BothWays, clock: FixedC
     await both.same("MyProfile", {"unexpected": 1}, api.resident("hanako"))
     answer = await both.same("MyProfile", {}, api.resident("hanako"), operationName="Other")
     assert answer == {"status": 400, "errors": ['Unknown operation named "Other".']}
+    # Requests the plans leave to ordinary execution as they come: text and documentId both, a
+    # batch, a GET, a body that is no JSON.
+    hanako, sent = api.resident("hanako"), document_id(by_name()["MyProfile"])
+    answer = await both.same("MyProfile", {}, hanako, documentId=sent)
+    assert answer["status"] == 400
+    await both.same_request(hanako, json=[{"query": served("MyProfile")}])
+    await both.same_request(hanako, "GET", params={"documentId": sent})
+    await both.same_request(
+        hanako, content=b"{not json", headers={"Content-Type": "application/json"}
+    )
 
 
 @ON_POSTGRESQL
