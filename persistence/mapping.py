@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from domain.activities import Activity, ActivityStatus
 from domain.certificates import Certificate, CertificateStatus
 from domain.imports import ImportJob, RowOutcome
@@ -145,14 +147,20 @@ def activity_to_row(activity: Activity) -> tables.Activity:
 
 
 def premium_policy_from_row(row: tables.PremiumPolicy | None) -> PremiumPolicy:
-    """A place that never set its policy follows the defaults of RULES.md."""
     if row is None:
-        return DEFAULT_POLICY
-    return PremiumPolicy(
-        row.required_activities,
-        row.window_days,
-        tuple(ActivityKind(k) for k in row.eligible_activity_kinds),
+        return premium_policy_of(None)
+    return premium_policy_of(
+        (row.required_activities, row.window_days, row.eligible_activity_kinds)
     )
+
+
+def premium_policy_of(stored: tuple[int, int, Sequence[str]] | None) -> PremiumPolicy:
+    """A stored policy (required activities, window, kinds); a place that never set its
+    policy follows the defaults of RULES.md."""
+    if stored is None:
+        return DEFAULT_POLICY
+    required, window, kinds = stored
+    return PremiumPolicy(required, window, tuple(ActivityKind(k) for k in kinds))
 
 
 def premium_policy_to_row(code: str, policy: PremiumPolicy) -> tables.PremiumPolicy:

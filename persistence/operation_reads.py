@@ -18,14 +18,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from domain import municipality_code
-from domain.premium import DEFAULT_POLICY, PremiumPolicy
+from domain.premium import PremiumPolicy
 from domain.statistics import Flow, daily_figure
 from domain.support import SupportMeasure
 from domain.tiers import Tier
-from domain.vocabulary import ActivityKind
 from persistence import audit
 from persistence.audit import Audit
 from persistence.database import Database
+from persistence.mapping import premium_policy_of
 from persistence.views import Cursor
 
 
@@ -121,14 +121,6 @@ def _instant(text: str | None) -> datetime | None:
     return None if text is None else _at(text)
 
 
-def _policy(stored: list[Any] | None) -> PremiumPolicy:
-    """A place that never set its policy follows the defaults (as mapping.py reads it)."""
-    if stored is None:
-        return DEFAULT_POLICY
-    required, window, kinds = stored
-    return PremiumPolicy(required, window, tuple(ActivityKind(k) for k in kinds))
-
-
 def _certificate(stored: dict[str, Any] | None) -> ShownCertificate | None:
     if stored is None:
         return None
@@ -152,7 +144,7 @@ def _held(stored: dict[str, Any]) -> HeldRegistration:
         registered_at=_at(stored["registered_at"]),
         premium_until=_instant(stored["premium_until"]),
         municipality_code=stored["municipality_code"],
-        policy=_policy(stored["policy"]),
+        policy=premium_policy_of(stored["policy"]),
         verified=[(kind, date.fromisoformat(day)) for kind, day in stored["verified"] or []],
         certificate=_certificate(stored["certificate"]),
     )
@@ -359,4 +351,4 @@ async def place_figures(
         "since": daily_figure(since),
     }
     policy, figures = await _one(database, PLACE_FIGURES, parameters)
-    return _policy(policy), {figure: int(count) for figure, count in figures.items()}
+    return premium_policy_of(policy), {figure: int(count) for figure, count in figures.items()}
