@@ -5,10 +5,10 @@ plan leaves (NotCompiled), goes on to ordinary execution unchanged."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
+import orjson
 from psycopg_pool import PoolTimeout
 from starlette.requests import Request
 from starlette.responses import Response
@@ -73,7 +73,7 @@ class CompiledOperations:
         if not any(marker in raw for marker in self._markers):
             return None
         try:
-            sent = _request_of(json.loads(raw))
+            sent = _request_of(orjson.loads(raw))
         except ValueError:
             return None
         found = self._documents.get(sent[0]) if sent else None
@@ -98,6 +98,5 @@ class CompiledOperations:
         told = graphql_outcome.get()
         if told is not None:
             told.update(operation=context.operation, outcome="ok")
-        if not isinstance(data, str):
-            data = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        return Response(f'{{"data":{data}}}'.encode(), media_type="application/json")
+        shaped = data.encode() if isinstance(data, str) else orjson.dumps(data)
+        return Response(b'{"data":' + shaped + b"}", media_type="application/json")
