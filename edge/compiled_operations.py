@@ -98,5 +98,5 @@ class CompiledOperations:
         told = graphql_outcome.get()
         if told is not None:
             told.update(operation=context.operation, outcome="ok")
-        shaped = data.encode() if isinstance(data, str) else orjson.dumps(data)
+        shaped = data if isinstance(data, bytes) else orjson.dumps(data)
         return Response(b'{"data":' + shaped + b"}", media_type="application/json")

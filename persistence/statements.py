@@ -45,12 +45,13 @@ class StatementPool:
         return self._pool
 
     async def fetch_one(
-        self, statement: str, parameters: Mapping[str, Any]
+        self, statement: str, parameters: Mapping[str, Any], *, binary: bool = False
     ) -> tuple[Any, ...] | None:
-        """The first row a statement returns, if any; the statement is its own transaction."""
+        """The first row a statement returns, if any; the statement is its own transaction.
+        `binary`: the row in PostgreSQL's binary format (a bytea comes as its bytes)."""
         pool = await self._ready()
         async with pool.connection() as connection:
-            cursor = await connection.execute(statement, parameters)
+            cursor = await connection.execute(statement, parameters, binary=binary)
             row = await cursor.fetchone()
         return None if row is None else tuple(row)
 

@@ -47,8 +47,8 @@ class NotCompiled(Exception):
     """This request is for ordinary execution."""
 
 
-# (context, variables) -> the operation's `data`, or its JSON; or NotCompiled.
-Plan = Callable[[Context, Mapping[str, object]], Awaitable[Data | str]]
+# (context, variables) -> the operation's `data`, or its UTF-8 JSON; or NotCompiled.
+Plan = Callable[[Context, Mapping[str, object]], Awaitable[Data | bytes]]
 
 
 def _variables(sent: Mapping[str, object], names: set[str]) -> None:
@@ -212,7 +212,7 @@ async def my_profile(context: Context, sent: Mapping[str, object]) -> Data:
     }
 
 
-async def registrants(context: Context, sent: Mapping[str, object]) -> str:
+async def registrants(context: Context, sent: Mapping[str, object]) -> bytes:
     """`municipality(code).registrations` is for staff of the place or its prefecture
     (AdministersThisPlace), and each registrant's person for the same staff
     (HoldsOrAdministersThisRecord: the list holds that place's records only). Their reads are

@@ -205,9 +205,9 @@ def queries(database: Database, monkeypatch: pytest.MonkeyPatch) -> QueryCounter
         # The compiled operations' statements go straight through psycopg.
         sent = statements.fetch_one
 
-        async def fetch_one(statement: str, parameters: Mapping[str, Any]) -> Any:
+        async def fetch_one(statement: str, parameters: Mapping[str, Any], **options: Any) -> Any:
             counter.statements.append(statement)
-            return await sent(statement, parameters)
+            return await sent(statement, parameters, **options)
 
         monkeypatch.setattr(statements, "fetch_one", fetch_one)
     return counter
