@@ -117,12 +117,22 @@ me.display_name
 FROM me
 """
 
-# A place's active registrants, newest first, with each one's person.
+# A place's active registrants, newest first, with each one's person. A staff read of
+# personal data is written to the audit log (RULES.md), as the platform writes it: one entry
+# naming the records shown, committed with the statement before the answer leaves.
 REGISTRANTS = """
 WITH page AS (
   SELECT g.* FROM registration g
   WHERE g.municipality_code = %(code)s AND g.status = 'ACTIVE'
   ORDER BY g.registered_at DESC, g.id DESC LIMIT %(first)s + 1
+), audited AS (
+  INSERT INTO audit_entry (at, kind, subject, role, acting_for, operation, municipality_code,
+    records)
+  SELECT now(), 'READ', %(subject)s, 'staff', %(code)s, 'query Registrants', %(code)s,
+    json_agg(record ORDER BY record COLLATE "C")
+  FROM (SELECT 'registration:' || id AS record FROM page
+    ORDER BY registered_at DESC, id DESC LIMIT %(first)s) shown
+  HAVING count(*) > 0
 )
 SELECT json_build_object('data', json_build_object('municipality', json_build_object(
   'registrations', json_build_object(
@@ -238,7 +248,12 @@ class Floor:
             return _json(b'{"errors":[{"message":"not allowed"}]}')
         async with self.pool.connection() as connection:
             cursor = await connection.execute(
-                REGISTRANTS, {"code": variables["code"], "first": variables["first"]}
+                REGISTRANTS,
+                {
+                    "code": variables["code"],
+                    "first": variables["first"],
+                    "subject": claims["subject"],
+                },
             )
             row = await cursor.fetchone()
         assert row is not None
