@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any, TypeAlias
 
 import orjson
@@ -129,7 +129,7 @@ class SigningKey:
     def public(self) -> PublicKey:
         return self.private.public_key()
 
-    @cached_property
+    @functools.cached_property
     def kid(self) -> str:
         """Named once: every token signed carries it."""
         return thumbprint(self.public)
@@ -146,9 +146,15 @@ class SigningKey:
 
 
 def sign_compact(header: dict[str, Any], payload: dict[str, Any], key: SigningKey) -> str:
-    protected = {**header, "alg": key.algorithm, "kid": key.kid}
-    signing_input = f"{b64encode(compact_json(protected))}.{b64encode(compact_json(payload))}"
+    protected = _protected_header(tuple(header.items()), key.algorithm, key.kid)
+    signing_input = f"{protected}.{b64encode(compact_json(payload))}"
     return f"{signing_input}.{b64encode(key.sign(signing_input.encode('ascii')))}"
+
+
+@functools.lru_cache(maxsize=64)
+def _protected_header(header: tuple[tuple[str, Any], ...], algorithm: str, kid: str) -> str:
+    """The encoded protected header: the same few for every token a key signs."""
+    return b64encode(compact_json({**dict(header), "alg": algorithm, "kid": kid}))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from psycopg import AsyncConnection
+from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
 # How long a statement waits for a connection: with the database away, a request fails over
@@ -17,6 +19,12 @@ from psycopg_pool import AsyncConnectionPool
 CONNECTION_TIMEOUT_SECONDS = 1.0
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
+
+
+async def _configure(connection: AsyncConnection[Any]) -> None:
+    """The statements return their rows' parts as JSON: read by orjson, several times faster
+    than the standard library's json for the same values."""
+    set_json_loads(orjson.loads, connection)
 
 
 class StatementPool:
@@ -36,6 +44,7 @@ class StatementPool:
                 min_size=1,
                 max_size=self._max_size,
                 kwargs={"autocommit": True},
+                configure=_configure,
                 timeout=CONNECTION_TIMEOUT_SECONDS,
                 open=False,
             )
