@@ -102,6 +102,12 @@ class JsonFormatter(logging.Formatter):
 
 def log_as_json(level: int = logging.INFO) -> None:
     """Every logger of the process (uvicorn's too) writes JSON lines to standard error."""
+    # What the lines never show is not gathered for each record either (the logging HOWTO,
+    # "Optimization"): the caller's frame, the thread, the process and its name.
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
