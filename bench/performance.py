@@ -289,13 +289,13 @@ class Run:
     rest_cpu_ms: float
 
 
-def _settle(url: str) -> None:
-    """The same start for every run: the dirty pages of the runs before (the platform's
-    Registrants writes audit entries) flushed now, not by a checkpoint in the middle of the
-    next run, and those tables vacuumed and analysed before autovacuum would."""
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("VACUUM (ANALYZE) audit_entry")
-        connection.execute("CHECKPOINT")
+def _settle(connection: psycopg.Connection[Any]) -> None:
+    """The same start for every run: the dirty pages of the runs before (Registrants writes
+    audit entries) flushed now, not by a checkpoint in the middle of the next run, and those
+    tables vacuumed and analysed before autovacuum would. On a connection opened before the
+    servers start: their idle pools together may hold every connection PostgreSQL allows."""
+    connection.execute("VACUUM (ANALYZE) audit_entry")
+    connection.execute("CHECKPOINT")
 
 
 def _drive(
@@ -628,6 +628,7 @@ def main() -> None:
     }
     origins = {name: f"http://127.0.0.1:{port}" for name, port in PORTS.items()}
     executed = _executed_var(var)
+    settling = psycopg.connect(url, autocommit=True)
     servers = {
         "platform": _start(
             [
@@ -711,7 +712,7 @@ def main() -> None:
                             )
                 for server in PORTS:
                     path = "/graphql" if server != "floor" else f"/{operation}"
-                    _settle(url)
+                    _settle(settling)
                     run = _drive(
                         server,
                         operation,
@@ -730,6 +731,7 @@ def main() -> None:
             process.terminate()
         for process in servers.values():
             process.wait(30)
+        settling.close()
     profile = _profile(sqlalchemy_url, var, samples["MyProfile"], args.profile_requests)
     _report(args, residents, registrations, runs, mismatches, profile)
 
