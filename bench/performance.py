@@ -256,6 +256,16 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def _disk_read_kib() -> int:
+    """KiB the machine has read from disk since it started: the data PostgreSQL reads that
+    the page cache no longer held."""
+    for line in Path("/proc/vmstat").read_text().splitlines():
+        name, _, value = line.partition(" ")
+        if name == "pgpgin":
+            return int(value)
+    return 0
+
+
 def _machine_busy_seconds() -> float:
     """CPU time the whole machine spent busy (all cores), from /proc/stat."""
     fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
@@ -287,6 +297,8 @@ class Run:
     result: dict[str, Any]
     cpu_ms: float
     rest_cpu_ms: float
+    # What the machine read from disk during the run (/proc/vmstat pgpgin), in MiB.
+    disk_read_mib: float
 
 
 def _settle(connection: psycopg.Connection[Any]) -> None:
@@ -322,6 +334,7 @@ def _drive(
     result_file = scratch / f"{server}-{operation}.json"
     pids = family(pid)
     cpu, busy, load = _cpu_seconds(pids), _machine_busy_seconds(), _children_seconds()
+    read = _disk_read_kib()
     finished = subprocess.run(
         [
             shutil.which("wrk") or "wrk",
@@ -349,7 +362,14 @@ def _drive(
     rest = _machine_busy_seconds() - busy - cpu - load
     result = json.loads(result_file.read_text())
     requests = max(result["requests"], 1)
-    return Run(server, operation, result, cpu * 1000 / requests, rest * 1000 / requests)
+    return Run(
+        server,
+        operation,
+        result,
+        cpu * 1000 / requests,
+        rest * 1000 / requests,
+        (_disk_read_kib() - read) / 1024,
+    )
 
 
 def _lua(text: str) -> str:
@@ -781,8 +801,8 @@ def _report(
         " processes, and the rest of the machine's busy time but wrk's (PostgreSQL, mostly).",
         "",
         "| operation | server | requests/s | p50 (ms) | p99 (ms) | correct | wrong | failed |"
-        " CPU ms/request (server + rest) | platform / this |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " CPU ms/request (server + rest) | read from disk (MiB) | platform / this |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for operation in OPERATIONS:
         mine = by[("platform", operation)]
@@ -794,11 +814,17 @@ def _report(
                 f"| {operation} | {server} | {rate(run):,.0f} | {r['p50_us'] / 1000:.1f} |"
                 f" {r['p99_us'] / 1000:.1f} | {r['ok']:,} | {r['wrong']:,} |"
                 f" {r['failed'] + r['socket_errors']:,} | {run.cpu_ms:.2f} + {run.rest_cpu_ms:.2f} |"
+                f" {run.disk_read_mib:.1f} |"
                 f" {ratio} |"
             )
     lines += [
         "",
         "Goals: platform / PostGraphile >= 1.0 with p99 no worse; platform / floor >= 0.8.",
+        "",
+        "Read from disk: what the whole machine read from disk during the run (/proc/vmstat"
+        " pgpgin). The data fits in memory, so a read means the page cache had let it go (some"
+        " machines' kernels page out memory left untouched for a minute, DAMON's pageout):"
+        " it tells whether a run waited on the disk.",
         "",
         "Registrants writes every read to the audit log, as staff reads of personal data must"
         " be (RULES.md): the platform and the floor each write one entry naming the records"
