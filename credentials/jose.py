@@ -75,8 +75,11 @@ def json_object(data: bytes) -> dict[str, Any]:
 
 
 def compact_json(value: object) -> bytes:
-    """UTF-8 JSON without spaces: what every signed header and payload is made of."""
-    return orjson.dumps(value)
+    """UTF-8 JSON without spaces: what every signed header and payload is made of. An instant
+    or a dataclass is refused, as json.dumps refused them: a claim's time is a number."""
+    return orjson.dumps(
+        value, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+    )
 
 
 def public_jwk(key: PublicKey) -> dict[str, str]:
@@ -145,16 +148,16 @@ class SigningKey:
         return r.to_bytes(_P256_COORDINATE, "big") + s.to_bytes(_P256_COORDINATE, "big")
 
 
-def sign_compact(header: dict[str, Any], payload: dict[str, Any], key: SigningKey) -> str:
-    protected = _protected_header(tuple(header.items()), key.algorithm, key.kid)
+def sign_compact(typ: str, payload: dict[str, Any], key: SigningKey) -> str:
+    protected = _protected_header(typ, key.algorithm, key.kid)
     signing_input = f"{protected}.{b64encode(compact_json(payload))}"
     return f"{signing_input}.{b64encode(key.sign(signing_input.encode('ascii')))}"
 
 
 @functools.lru_cache(maxsize=64)
-def _protected_header(header: tuple[tuple[str, Any], ...], algorithm: str, kid: str) -> str:
+def _protected_header(typ: str, algorithm: str, kid: str) -> str:
     """The encoded protected header: the same few for every token a key signs."""
-    return b64encode(compact_json({**dict(header), "alg": algorithm, "kid": kid}))
+    return b64encode(compact_json({"typ": typ, "alg": algorithm, "kid": kid}))
 
 
 @dataclass(frozen=True)

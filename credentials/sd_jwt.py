@@ -81,7 +81,7 @@ def issue(
         # Sorted, so that the order of digests tells nothing about the order of claims.
         payload["_sd"] = sorted(hashed)
         payload["_sd_alg"] = SD_ALG
-    return IssuedSdJwt(sign_compact({"typ": typ}, payload, key), disclosures)
+    return IssuedSdJwt(sign_compact(typ, payload, key), disclosures)
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def sign(uri: str, lst: str, key: SigningKey, *, issued_at: int, ttl: int, bits:
         "ttl": ttl,
         "status_list": {"bits": bits, "lst": lst},
     }
-    return sign_compact({"typ": TYP}, payload, key)
+    return sign_compact(TYP, payload, key)
 
 
 def verify(token: str, keys: Mapping[str, PublicKey], *, uri: str, now: int) -> StatusList:
