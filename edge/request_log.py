@@ -7,6 +7,7 @@ carry variables there), the status, the time, and for GraphQL the operation's na
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -97,7 +98,12 @@ class JsonFormatter(logging.Formatter):
             line.update(carried)
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(line).decode()
+        try:
+            return orjson.dumps(line).decode()
+        except TypeError:
+            # What orjson refuses (a lone surrogate from a client's text, a huge number) is
+            # still logged, not dropped.
+            return json.dumps(line, ensure_ascii=False, default=str)
 
 
 def log_as_json(level: int = logging.INFO) -> None:
