@@ -84,6 +84,7 @@ class CompiledOperations:
         context.operation = f"query {name}"
         try:
             data = await plan(context, sent[2])
+            shaped = data if isinstance(data, bytes) else orjson.dumps(data)
         except NotCompiled:
             return None
         except PoolTimeout:
@@ -98,5 +99,4 @@ class CompiledOperations:
         told = graphql_outcome.get()
         if told is not None:
             told.update(operation=context.operation, outcome="ok")
-        shaped = data if isinstance(data, bytes) else orjson.dumps(data)
         return Response(b'{"data":' + shaped + b"}", media_type="application/json")

@@ -219,10 +219,10 @@ WITH page AS (
   WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier} {after}
   ORDER BY g.registered_at DESC, g.id DESC LIMIT %(first)s + 1
 ), shown AS (
-  SELECT written.*, {cursor} AS cursor FROM (
+  SELECT shown_page.*, {cursor} AS cursor FROM (
     SELECT page.*, {registered_at} AS registered_text FROM page
     ORDER BY page.registered_at DESC, page.id DESC LIMIT %(first)s
-  ) written
+  ) shown_page
 ){audit}
 SELECT convert_to(json_build_object('municipality', json_build_object('registrations',
   json_build_object(
@@ -249,7 +249,7 @@ SELECT convert_to(json_build_object('municipality', json_build_object('registrat
 # The fixed parts written in once; what each request chooses stays to fill in.
 REGISTRANTS = REGISTRANTS_TEMPLATE.format(
     premium_now=PREMIUM_NOW,
-    cursor=_cursor_sql("written.registered_text", "written.id"),
+    cursor=_cursor_sql("shown_page.registered_text", "shown_page.id"),
     registration_id=_global_id_sql("Registration", "e.id"),
     registered_at=_instant_sql("page.registered_at"),
     premium_until=_instant_sql("e.premium_until"),

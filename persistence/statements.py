@@ -57,7 +57,8 @@ class StatementPool:
         self, statement: str, parameters: Mapping[str, Any], *, binary: bool = False
     ) -> tuple[Any, ...] | None:
         """The first row a statement returns, if any; the statement is its own transaction.
-        `binary`: the row in PostgreSQL's binary format (a bytea comes as its bytes)."""
+        `binary`: the row in PostgreSQL's binary format, so that a bytea travels as its bytes
+        (in text format the server writes it in hex, twice as long, for psycopg to decode)."""
         pool = await self._ready()
         async with pool.connection() as connection:
             cursor = await connection.execute(statement, parameters, binary=binary)
