@@ -257,8 +257,8 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 
 def _disk_read_kib() -> int:
-    """KiB the machine has read from disk since it started: the data PostgreSQL reads that
-    the page cache no longer held."""
+    """KiB the whole machine has read from disk since it started (page-ins of any process,
+    PostgreSQL's reads of what the page cache no longer held among them)."""
     for line in Path("/proc/vmstat").read_text().splitlines():
         name, _, value = line.partition(" ")
         if name == "pgpgin":
