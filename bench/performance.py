@@ -65,6 +65,12 @@ LUA = ROOT / "bench" / "performance.lua"
 # field by field: what the compiled plans gain, side by side.
 PORTS = {"platform": 8931, "executed": 8934, "floor": 8932, "postgraphile": 8933}
 PLATFORM = ("platform", "executed")
+# Connections each worker of the Python servers may keep, and PostGraphile's: the four servers
+# run side by side on one PostgreSQL, so their pools together must stay within its
+# max_connections (a run once saw the platform's pool refused "too many clients" as it grew,
+# and its requests wait for the retry).
+POOL_SIZE = 8
+POSTGRAPHILE_POOL_SIZE = 16
 PARTNER = "bench-partner"
 OPERATIONS = ("MyProfile", "Registrants", "MunicipalityDashboard", "SupportEligibility")
 
@@ -299,6 +305,23 @@ class Run:
     rest_cpu_ms: float
     # What the machine read from disk during the run (/proc/vmstat pgpgin), in MiB.
     disk_read_mib: float
+
+
+def _check_connection_budget(connection: psycopg.Connection[Any], workers: int) -> None:
+    """The most connections the servers can open together, within what PostgreSQL allows
+    (the bench's own and the superusers' reserved ones aside). A worker of the platform keeps
+    its pool, half as many more in a burst, and the compiled statements' pool; the executed
+    one sends no compiled statement; the floor keeps one pool a worker."""
+    platform = workers * (POOL_SIZE + POOL_SIZE // 2 + POOL_SIZE)
+    executed = workers * (POOL_SIZE + POOL_SIZE // 2)
+    needed = platform + executed + workers * POOL_SIZE + POSTGRAPHILE_POOL_SIZE + 1
+    row = connection.execute(
+        "SELECT current_setting('max_connections')::int"
+        " - current_setting('superuser_reserved_connections')::int"
+    ).fetchone()
+    allowed = row[0] if row else 0
+    if needed > allowed:
+        raise SystemExit(f"the servers may open {needed} connections; PostgreSQL allows {allowed}")
 
 
 def _settle(connection: psycopg.Connection[Any]) -> None:
@@ -645,10 +668,13 @@ def main() -> None:
         "FURUSATO_PUBLISH_INTERVAL_SECONDS": "86400",
         "DATABASE_URL": url,
         "PORT": str(PORTS["postgraphile"]),
+        "FURUSATO_DATABASE_POOL_SIZE": str(POOL_SIZE),
+        "POOL_SIZE": str(POSTGRAPHILE_POOL_SIZE),
     }
     origins = {name: f"http://127.0.0.1:{port}" for name, port in PORTS.items()}
     executed = _executed_var(var)
     settling = psycopg.connect(url, autocommit=True)
+    _check_connection_budget(settling, args.workers)
     servers = {
         "platform": _start(
             [
@@ -797,7 +823,10 @@ def _report(
         f" executed field by field; the floor: {args.workers} uvicorn workers; PostGraphile"
         " 5.1.5: one Node.js 22 process. All of them and wrk share the machine's cores with"
         " PostgreSQL; only one server is under load at a time, each run after a CHECKPOINT (so"
-        " that none falls in the middle of a run). CPU per request: the server's"
+        " that none falls in the middle of a run). Connections: each worker's pool"
+        f" {POOL_SIZE} (the platform's compiled statements a pool as large again),"
+        f" PostGraphile's {POSTGRAPHILE_POOL_SIZE}, within PostgreSQL's max_connections."
+        " CPU per request: the server's"
         " processes, and the rest of the machine's busy time but wrk's (PostgreSQL, mostly).",
         "",
         "| operation | server | requests/s | p50 (ms) | p99 (ms) | correct | wrong | failed |"

@@ -389,7 +389,13 @@ def _json(body: bytes) -> Response:
 def app_from_environment() -> Starlette:
     settings = Settings()
     url = settings.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    pool = AsyncConnectionPool(url, min_size=10, max_size=20, open=False, configure=_configure)
+    pool = AsyncConnectionPool(
+        url,
+        min_size=settings.database_pool_size // 2,
+        max_size=settings.database_pool_size,
+        open=False,
+        configure=_configure,
+    )
     floor = Floor(settings, pool)
 
     async def lifespan(_app: Starlette) -> Any:

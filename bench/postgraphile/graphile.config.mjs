@@ -11,7 +11,7 @@ export default {
       connectionString: process.env.DATABASE_URL,
       schemas: ["public"],
       pubsub: false,
-      poolConfig: { max: 20 },
+      poolConfig: { max: Number(process.env.POOL_SIZE ?? 20) },
     }),
   ],
   grafserv: { port: Number(process.env.PORT ?? 5678), graphiql: false, watch: false },
