@@ -44,11 +44,13 @@ class BearerTokenBackend(AuthenticationBackend):
         token = token.strip()
         try:
             actor = self._verifier.verified(token)
-            if actor is None and self._verifier.fetches_keys:
-                # A JWKS may have to be fetched: off the event loop.
-                actor = await asyncio.to_thread(self._verifier.verify, token)
-            elif actor is None:
-                actor = self._verifier.verify(token)
+            if actor is None:
+                # A JWKS may have to be fetched: off the event loop then.
+                actor = (
+                    await asyncio.to_thread(self._verifier.verify, token)
+                    if self._verifier.fetches_keys
+                    else self._verifier.verify(token)
+                )
         except InvalidToken as error:
             raise AuthenticationError(f"the bearer token is not valid: {error}") from None
         return AuthCredentials([actor.role.value]), AuthenticatedActor(actor)

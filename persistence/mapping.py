@@ -147,10 +147,10 @@ def activity_to_row(activity: Activity) -> tables.Activity:
 
 
 def premium_policy_from_row(row: tables.PremiumPolicy | None) -> PremiumPolicy:
-    if row is None:
-        return premium_policy_of(None)
     return premium_policy_of(
-        (row.required_activities, row.window_days, row.eligible_activity_kinds)
+        None
+        if row is None
+        else (row.required_activities, row.window_days, row.eligible_activity_kinds)
     )
 
 
