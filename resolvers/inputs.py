@@ -7,7 +7,7 @@ import binascii
 import json
 import unicodedata
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from domain import municipality_code
 from domain.errors import InvalidInput
@@ -84,17 +84,32 @@ def id_cursor(value: str | None) -> int | None:
     return int(number)
 
 
+# A time cursor counts microseconds from PostgreSQL's own epoch: a compiled statement writes
+# it from the column's binary form (timestamptz_send) without formatting an instant per row.
+_CURSOR_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_TIME_CURSOR_LENGTH = 48
+
+
+def time_cursor_of(at: datetime, node_id: uuid.UUID) -> str:
+    """The cursor of a row of a list in time order: its instant and its id, in hex."""
+    micros = (at - _CURSOR_EPOCH) // _MICROSECOND
+    return (micros.to_bytes(8, "big", signed=True) + node_id.bytes).hex()
+
+
 def time_cursor(value: str | None) -> tuple[datetime, uuid.UUID] | None:
     if value is None:
         return None
-    at, node_id = cursor_parts(value, 2)
     try:
-        instant, parsed_id = datetime.fromisoformat(at), uuid.UUID(node_id)
-    except ValueError:
+        # fromhex skips spaces: the length first, so that one cursor has one spelling.
+        raw = bytes.fromhex(value) if len(value) == _TIME_CURSOR_LENGTH else b""
+        micros = int.from_bytes(raw[:8], "big", signed=True)
+        instant = _CURSOR_EPOCH + micros * _MICROSECOND if len(raw) == 24 else None
+    except (ValueError, OverflowError):
         instant = None
-    if instant is None or instant.tzinfo is None:
+    if instant is None:
         raise coded_error("after is not a cursor this list gave out", BAD_USER_INPUT, "after")
-    return instant, parsed_id
+    return instant, uuid.UUID(bytes=raw[8:])
 
 
 SEARCH_MAX = 50

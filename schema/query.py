@@ -51,10 +51,7 @@ class Query:
     ) -> Connection[Notice]:
         page = await reads.my_feed(info.context, first, after)
         return connection(
-            [
-                (inputs.cursor(n.published_at.isoformat(), str(n.id)), Notice.from_row(n))
-                for n in page.rows
-            ],
+            [(inputs.time_cursor_of(n.published_at, n.id), Notice.from_row(n)) for n in page.rows],
             page.total,
             page.has_next,
             after,

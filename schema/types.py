@@ -147,7 +147,7 @@ class Municipality:
         page = await reads.registrations_of_place(info.context, self.code, tier, first, after)
         return connection(
             [
-                (inputs.cursor(r.registered_at.isoformat(), str(r.id)), Registration.from_row(r))
+                (inputs.time_cursor_of(r.registered_at, r.id), Registration.from_row(r))
                 for r in page.rows
             ],
             page.total,
@@ -177,10 +177,7 @@ class Municipality:
     ) -> Connection[Activity] | None:
         page = await reads.activities_of_place(info.context, self.code, status, first, after)
         return connection(
-            [
-                (inputs.cursor(a.recorded_at.isoformat(), str(a.id)), Activity.from_row(a))
-                for a in page.rows
-            ],
+            [(inputs.time_cursor_of(a.recorded_at, a.id), Activity.from_row(a)) for a in page.rows],
             page.total,
             page.has_next,
             after,
@@ -196,10 +193,7 @@ class Municipality:
     ) -> Connection[ImportJob] | None:
         page = await imports.import_jobs_of_place(info.context, self.code, first, after)
         return connection(
-            [
-                (inputs.cursor(j.started_at.isoformat(), str(j.id)), ImportJob.from_row(j))
-                for j in page.rows
-            ],
+            [(inputs.time_cursor_of(j.started_at, j.id), ImportJob.from_row(j)) for j in page.rows],
             page.total,
             page.has_next,
             after,
