@@ -57,7 +57,8 @@ class IssuedSdJwt:
     def present(self, disclose: Iterable[str] = ()) -> str:
         """The SD-JWT with only the named claims disclosed (none by default)."""
         wanted = set(disclose)
-        chosen = [d for d in self.disclosures if _disclosure_name(d) in wanted]
+        # Nothing asked for (the app's default): no disclosure is decoded to be left out.
+        chosen = [d for d in self.disclosures if _disclosure_name(d) in wanted] if wanted else []
         return "~".join([self.jwt, *chosen]) + "~"
 
 

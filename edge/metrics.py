@@ -8,7 +8,7 @@ whichever worker answers a scrape adds up all of them."""
 from __future__ import annotations
 
 import os
-from functools import cache
+from functools import cache, lru_cache
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -79,10 +79,17 @@ def operation_label(operation: str) -> str:
     return name if name in operation_names() else OTHER
 
 
+# Few pairs: the clients' operation names (or `other`) by the platform's error codes.
+@lru_cache(maxsize=512)
+def _series(label: str, outcome: str) -> tuple[Counter, Histogram]:
+    """The counter and histogram of an operation's outcome: found once, not per request."""
+    return OPERATIONS.labels(label, outcome), LATENCY.labels(label)
+
+
 def observe_operation(operation: str, outcome: str, seconds: float) -> None:
-    label = operation_label(operation)
-    OPERATIONS.labels(label, outcome).inc()
-    LATENCY.labels(label).observe(seconds)
+    count, latency = _series(operation_label(operation), outcome)
+    count.inc()
+    latency.observe(seconds)
 
 
 def _opened(*_: object) -> None:

@@ -7,11 +7,13 @@ carry variables there), the status, the time, and for GraphQL the operation's na
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -31,9 +33,29 @@ request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 graphql_outcome: ContextVar[dict[str, str] | None] = ContextVar("graphql_outcome", default=None)
 
 
+class _RequestIds:
+    """Ids of 32 hex digits: a random half for the process and a count, unique among the
+    workers without a random draw (a system call) for every request."""
+
+    def __init__(self) -> None:
+        self.restart()
+
+    def restart(self) -> None:
+        self._process = secrets.token_hex(8)
+        self._made = itertools.count()
+
+    def new(self) -> str:
+        return f"{self._process}{next(self._made):016x}"
+
+
+_request_ids = _RequestIds()
+# A forked worker draws its own half (uvicorn spawns, but a process manager may fork).
+os.register_at_fork(after_in_child=_request_ids.restart)
+
+
 def _incoming_id(scope: Scope) -> str:
     sent = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
-    return sent if ACCEPTED_ID.fullmatch(sent) else uuid.uuid4().hex
+    return sent if ACCEPTED_ID.fullmatch(sent) else _request_ids.new()
 
 
 class RequestLog:

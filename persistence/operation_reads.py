@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from domain import municipality_code
@@ -269,6 +270,17 @@ AUDITED = """, audited AS (
 )"""
 
 
+@cache
+def _registrants_statement(prefecture: bool, tier: Tier | None, after: bool, audited: bool) -> str:
+    """One of the few statements REGISTRANTS makes, written once."""
+    return REGISTRANTS.format(
+        scope="prefecture_code" if prefecture else "municipality_code",
+        tier=TIER_CONDITIONS[tier],
+        after=AFTER if after else "",
+        audit=AUDITED if audited else "",
+    )
+
+
 async def registrants(
     database: Database,
     code: str,
@@ -281,11 +293,8 @@ async def registrants(
     """The `data` of Registrants for a place (a prefecture's list includes its
     municipalities'), as UTF-8 JSON, sent on as it comes (never decoded); with `audited`, the
     read is in the audit log when this returns."""
-    statement = REGISTRANTS.format(
-        scope="prefecture_code" if municipality_code.is_prefecture(code) else "municipality_code",
-        tier=TIER_CONDITIONS[tier],
-        after="" if after is None else AFTER,
-        audit="" if audited is None else AUDITED,
+    statement = _registrants_statement(
+        municipality_code.is_prefecture(code), tier, after is not None, audited is not None
     )
     parameters: dict[str, Any] = {"code": code, "now": now, "first": first}
     if after is not None:

@@ -137,7 +137,7 @@ async def test_each_request_is_one_json_line_with_its_id_and_no_personal_data(
     rid = response.headers["x-request-id"]
     assert len(rid) == 32
     assert kept.headers["x-request-id"] == "lb-7f3a.1"
-    assert replaced.headers["x-request-id"] != "no spaces\nplease"
+    assert replaced.headers["x-request-id"] not in ("no spaces\nplease", rid)
     lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records]
     graphql = next(line for line in lines if line.get("path") == "/graphql")
     assert graphql["request_id"] == rid
