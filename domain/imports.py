@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from domain import municipality_code
 from domain.activities import DESCRIPTION_MAX, MAX_HOURS, ActivityStatus
@@ -228,7 +228,7 @@ class Rejection:
 
 def _fingerprint(*values: object) -> str:
     """What a row says, in 32 characters: a row that says the same again changes nothing."""
-    text = "\x1f".join("" if value is None else str(value) for value in values)
+    text = "\x1f".join(["" if value is None else str(value) for value in values])
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -245,6 +245,28 @@ def _text(cell: Cell) -> str:
     return str(cell).strip()
 
 
+# What a column's text decides: its value, or what is wrong with it.
+Decided = TypeVar("Decided")
+# Distinct texts a column's decisions are kept for: a list repeats few codes, labels and days.
+REMEMBERED_TEXTS = 4096
+
+
+class _Remembered(Generic[Decided]):
+    """A column's decision for each text, made once: the same text decides the same."""
+
+    def __init__(self, decide: Callable[[str], Decided]) -> None:
+        self._decide = decide
+        self._known: dict[str, Decided] = {}
+
+    def __call__(self, text: str) -> Decided:
+        if text in self._known:
+            return self._known[text]
+        decided = self._decide(text)
+        if len(self._known) < REMEMBERED_TEXTS:
+            self._known[text] = decided
+        return decided
+
+
 class RowChecker:
     """Reads the rows of one file: each becomes a row to merge or a rejection. Keys seen
     earlier in the file are remembered, so that a second row with one is a duplicate."""
@@ -256,28 +278,37 @@ class RowChecker:
         places: Collection[str],
         today: date,
     ) -> None:
-        self.positions = dict(positions)
+        # Where each column of the layout is, in its order; one the file lacks reads as empty.
+        self._positions = tuple(positions.get(column.name, -1) for column in COLUMNS[kind])
         # Where a registrant may live: a municipality, not a prefecture.
         self.municipalities = frozenset(
             code for code in places if not municipality_code.is_prefecture(code)
         )
         self.today = today
         self.first_line_of: dict[str, int] = {}
-        self._check: Callable[[int, Sequence[Cell]], RegistrantRow | ActivityRow | Rejection] = (
+        self._birth_year = _Remembered(self._decide_birth_year)
+        self._home = _Remembered(self._decide_home)
+        self._relationship = _Remembered(_labelled(_RELATIONSHIPS, "relationship"))
+        self._interests = _Remembered(_decide_interests)
+        self._kind = _Remembered(_labelled(_ACTIVITY_KINDS, "kind"))
+        self._hours = _Remembered(_decide_hours)
+        self._registered_on = _Remembered(self._day_decider("registered_on"))
+        self._occurred_on = _Remembered(self._day_decider("occurred_on"))
+        self._check: Callable[[int, list[str]], RegistrantRow | ActivityRow | Rejection] = (
             self._registrant if kind is ImportKind.REGISTRATIONS else self._activity
         )
 
     def check(self, line: int, cells: Sequence[Cell]) -> RegistrantRow | ActivityRow | Rejection:
-        return self._check(line, cells)
+        count = len(cells)
+        texts = [
+            (cell.strip() if type(cell := cells[p]) is str else _text(cell))
+            if 0 <= p < count
+            else ""
+            for p in self._positions
+        ]
+        return self._check(line, texts)
 
-    def _cell(self, cells: Sequence[Cell], column: str) -> Cell:
-        position = self.positions.get(column)
-        if position is None or position >= len(cells):
-            return None
-        return cells[position]
-
-    def _key(self, cells: Sequence[Cell], column: str, problems: list[Problem]) -> str | None:
-        key = _text(self._cell(cells, column))
+    def _key(self, key: str, column: str, problems: list[Problem]) -> str | None:
         if not key:
             problems.append(Problem("MISSING_VALUE", "every row needs its key", column))
             return None
@@ -297,113 +328,74 @@ class RowChecker:
                 Problem("DUPLICATE_IN_FILE", f"line {first} has the same key", "external_id")
             )
 
-    def _date(self, cells: Sequence[Cell], column: str, problems: list[Problem]) -> date | None:
-        cell = self._cell(cells, column)
-        if isinstance(cell, datetime):
-            day = cell.date()
-        elif isinstance(cell, date):
-            day = cell
-        else:
-            found = _day(_text(cell))
-            if found is None:
-                problems.append(
-                    Problem("INVALID_DATE", "a date is written 2026-04-01 or 2026/4/1", column)
-                )
-                return None
-            day = found
-        if day > self.today:
-            problems.append(Problem("FUTURE_DATE", "the date has not come yet", column))
-            return None
-        return day
+    def _day_decider(self, column: str) -> Callable[[str], date | Problem]:
+        def decide(text: str) -> date | Problem:
+            day = _day(text)
+            if day is None:
+                return Problem("INVALID_DATE", "a date is written 2026-04-01 or 2026/4/1", column)
+            if day > self.today:
+                return Problem("FUTURE_DATE", "the date has not come yet", column)
+            return day
 
-    def _registrant(self, line: int, cells: Sequence[Cell]) -> RegistrantRow | Rejection:
+        return decide
+
+    def _registrant(self, line: int, texts: list[str]) -> RegistrantRow | Rejection:
+        sent_key, name, birth_year, home, relationship, interests, registered_on = texts
         problems: list[Problem] = []
-        key = self._key(cells, "external_id", problems)
-        name = _text(self._cell(cells, "name")) or None
-        if name is not None and len(name) > DISPLAY_NAME_MAX:
+        key = self._key(sent_key, "external_id", problems)
+        if len(name) > DISPLAY_NAME_MAX:
             problems.append(
                 Problem("TOO_LONG", f"a name has at most {DISPLAY_NAME_MAX} characters", "name")
             )
-        birth_year = self._birth_year(cells, problems)
-        home = self._home(cells, problems)
-        relationship = _label(self._cell(cells, "relationship"), _RELATIONSHIPS, "relationship")
-        if isinstance(relationship, Problem):
-            problems.append(relationship)
-        interests = self._interests(cells, problems)
-        registered_on = self._date(cells, "registered_on", problems)
+        year = _noted(self._birth_year(birth_year), problems)
+        place = _noted(self._home(home), problems)
+        tie = _noted(self._relationship(relationship), problems)
+        cares, wrong = self._interests(interests)
+        problems += wrong
+        day = _noted(self._registered_on(registered_on), problems)
         self._first(line, key, problems)
-        if problems or key is None or registered_on is None or isinstance(relationship, Problem):
+        if problems or key is None or tie is None or day is None:
             return Rejection(line, key, tuple(problems))
-        return RegistrantRow(
-            line, key, name, birth_year, home, relationship, interests, registered_on
-        )
+        return RegistrantRow(line, key, name or None, year, place, tie, cares, day)
 
-    def _home(self, cells: Sequence[Cell], problems: list[Problem]) -> str | None:
-        home = _text(self._cell(cells, "home_municipality_code")) or None
-        if home is None or home in self.municipalities:
-            return home
+    def _decide_home(self, home: str) -> str | Problem | None:
+        if not home or home in self.municipalities:
+            return home or None
         # A spreadsheet that took the code for a number dropped its leading zero.
         home = home.zfill(6) if home.isdigit() and len(home) == 5 else home
         if home in self.municipalities:
             return home
         if not municipality_code.is_valid(home):
-            problems.append(
-                Problem(
-                    "INVALID_MUNICIPALITY_CODE",
-                    "a code has 6 digits with a valid check digit",
-                    "home_municipality_code",
-                )
+            return Problem(
+                "INVALID_MUNICIPALITY_CODE",
+                "a code has 6 digits with a valid check digit",
+                "home_municipality_code",
             )
-        else:
-            problems.append(
-                Problem(
-                    "UNKNOWN_MUNICIPALITY",
-                    "no municipality has this code",
-                    "home_municipality_code",
-                )
-            )
-        return None
+        return Problem(
+            "UNKNOWN_MUNICIPALITY", "no municipality has this code", "home_municipality_code"
+        )
 
-    def _birth_year(self, cells: Sequence[Cell], problems: list[Problem]) -> int | None:
-        text = _text(self._cell(cells, "birth_year"))
+    def _decide_birth_year(self, text: str) -> int | Problem | None:
         if not text:
             return None
         if not (text.isascii() and text.isdigit()) or not (
             EARLIEST_BIRTH_YEAR <= int(text) <= self.today.year
         ):
-            problems.append(
-                Problem(
-                    "INVALID_BIRTH_YEAR",
-                    f"a birth year lies between {EARLIEST_BIRTH_YEAR} and this year",
-                    "birth_year",
-                )
+            return Problem(
+                "INVALID_BIRTH_YEAR",
+                f"a birth year lies between {EARLIEST_BIRTH_YEAR} and this year",
+                "birth_year",
             )
-            return None
         return int(text)
 
-    def _interests(self, cells: Sequence[Cell], problems: list[Problem]) -> tuple[Interest, ...]:
-        text = _text(self._cell(cells, "interests"))
-        if not text:
-            return ()
-        interests: list[Interest] = []
-        for part in filter(None, (p.strip() for p in _INTEREST_SEPARATOR.split(text))):
-            interest = _label(part, _INTERESTS, "interests")
-            if isinstance(interest, Problem):
-                problems.append(interest)
-            else:
-                interests.append(interest)
-        return distinct_interests(interests)
-
-    def _activity(self, line: int, cells: Sequence[Cell]) -> ActivityRow | Rejection:
+    def _activity(self, line: int, texts: list[str]) -> ActivityRow | Rejection:
+        sent_key, sent_registrant, kind_text, occurred_on, hours_text, description = texts
         problems: list[Problem] = []
-        key = self._key(cells, "external_id", problems)
-        registrant = self._key(cells, "registrant_external_id", problems)
-        kind = _label(self._cell(cells, "kind"), _ACTIVITY_KINDS, "kind")
-        if isinstance(kind, Problem):
-            problems.append(kind)
-        occurred_on = self._date(cells, "occurred_on", problems)
-        hours = _hours(self._cell(cells, "hours"), problems)
-        description = _text(self._cell(cells, "description"))
+        key = self._key(sent_key, "external_id", problems)
+        registrant = self._key(sent_registrant, "registrant_external_id", problems)
+        kind = _noted(self._kind(kind_text), problems)
+        day = _noted(self._occurred_on(occurred_on), problems)
+        hours = _noted(self._hours(hours_text), problems)
         if len(description) > DESCRIPTION_MAX:
             problems.append(
                 Problem(
@@ -417,12 +409,37 @@ class RowChecker:
             problems
             or key is None
             or registrant is None
-            or isinstance(kind, Problem)
-            or occurred_on is None
+            or kind is None
+            or day is None
             or hours is None
         ):
             return Rejection(line, key, tuple(problems))
-        return ActivityRow(line, key, registrant, kind, occurred_on, hours, description)
+        return ActivityRow(line, key, registrant, kind, day, hours, description)
+
+
+def _noted(decided: Decided | Problem, problems: list[Problem]) -> Decided | None:
+    """A column's value, or None with what is wrong with it noted."""
+    if isinstance(decided, Problem):
+        problems.append(decided)
+        return None
+    return decided
+
+
+def _decide_interests(text: str) -> tuple[tuple[Interest, ...], tuple[Problem, ...]]:
+    """The interests a cell names, and a problem for each part that names none."""
+    interests: list[Interest] = []
+    problems: list[Problem] = []
+    for part in filter(None, (p.strip() for p in _INTEREST_SEPARATOR.split(text))):
+        interest = _label(part, _INTERESTS, "interests")
+        if isinstance(interest, Problem):
+            problems.append(interest)
+        else:
+            interests.append(interest)
+    return distinct_interests(interests), tuple(problems)
+
+
+def _labelled(lookup: Mapping[str, EnumValue], column: str) -> Callable[[str], EnumValue | Problem]:
+    return lambda text: _label(text, lookup, column)
 
 
 def _lookup(labels: Mapping[str, EnumValue], values: type[EnumValue]) -> dict[str, EnumValue]:
@@ -435,9 +452,8 @@ _INTERESTS = _lookup(INTEREST_LABELS, Interest)
 _ACTIVITY_KINDS = _lookup(ACTIVITY_KIND_LABELS, ActivityKind)
 
 
-def _label(cell: Cell, lookup: Mapping[str, EnumValue], column: str) -> EnumValue | Problem:
+def _label(text: str, lookup: Mapping[str, EnumValue], column: str) -> EnumValue | Problem:
     """A value of a closed list, by its Japanese label or its code (in any case)."""
-    text = _text(cell)
     found = lookup.get(text) or lookup.get(text.upper())
     if found is not None:
         return found
@@ -459,16 +475,13 @@ def _day(text: str) -> date | None:
         return None
 
 
-def _hours(cell: Cell, problems: list[Problem]) -> float | None:
+def _decide_hours(text: str) -> float | Problem:
     try:
-        hours = float(_text(cell))
+        hours = float(text)
     except ValueError:
         hours = -1.0
     if not 0 < hours <= MAX_HOURS:
-        problems.append(
-            Problem("INVALID_HOURS", f"hours are more than 0 and at most {MAX_HOURS:g}", "hours")
-        )
-        return None
+        return Problem("INVALID_HOURS", f"hours are more than 0 and at most {MAX_HOURS:g}", "hours")
     return hours
 
 

@@ -60,7 +60,8 @@ def _csv(name: str, content: bytes) -> tuple[ListFile, int]:
 
 def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, Sequence[Cell]]]:
     try:
-        yield from _filled(reader, 2)
+        # A CSV cell is text: a row is empty when every text is.
+        yield from ((line, cells) for line, cells in enumerate(reader, start=2) if any(cells))
     except csv.Error as error:
         raise UnreadableFile(f"the file stops being CSV: {error}") from None
 

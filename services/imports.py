@@ -96,6 +96,10 @@ class _Pending:
     def __init__(self, uow: UnitOfWork, job: ImportJob) -> None:
         self.uow = uow
         self.job = job
+        self._clear()
+
+    def _clear(self) -> None:
+        self.waiting = 0
         self.new_registrants: list[RegistrantRow] = []
         self.changed_registrants: list[RegistrantRow] = []
         self.new_activities: list[tuple[ActivityRow, uuid.UUID]] = []
@@ -103,6 +107,7 @@ class _Pending:
 
     def add(self, row: RegistrantRow | ActivityRow, resident: uuid.UUID | None, new: bool) -> None:
         """A registrant's person is made with them; an activity's is the registrant's."""
+        self.waiting += 1
         if isinstance(row, RegistrantRow):
             (self.new_registrants if new else self.changed_registrants).append(row)
         elif not new:
@@ -110,22 +115,16 @@ class _Pending:
         elif resident is not None:
             self.new_activities.append((row, resident))
 
-    async def write(self, *, all_of_it: bool = False) -> None:
+    async def write(self) -> None:
+        """Every row waiting."""
         imports, job = self.uow.imports, self.job
         # The municipality vouches for the activities its own records hold.
         now, reviewer = job.started_at, job.started_by
-        if all_of_it or len(self.new_registrants) >= BATCH:
-            await imports.add_registrants(job, self.new_registrants, now)
-            self.new_registrants = []
-        if all_of_it or len(self.changed_registrants) >= BATCH:
-            await imports.update_registrants(job, self.changed_registrants)
-            self.changed_registrants = []
-        if all_of_it or len(self.new_activities) >= BATCH:
-            await imports.add_activities(job, self.new_activities, now, reviewer)
-            self.new_activities = []
-        if all_of_it or len(self.changed_activities) >= BATCH:
-            await imports.update_activities(job, self.changed_activities)
-            self.changed_activities = []
+        await imports.add_registrants(job, self.new_registrants, now)
+        await imports.update_registrants(job, self.changed_registrants)
+        await imports.add_activities(job, self.new_activities, now, reviewer)
+        await imports.update_activities(job, self.changed_activities)
+        self._clear()
 
 
 async def _merge(
@@ -136,22 +135,21 @@ async def _merge(
     report: RowReport,
 ) -> list[Rejection]:
     """Decide each row against the list as last imported, and write it."""
-    known = await uow.imports.known(job.municipality_code, job.kind)
-    registrants_known = (
-        known
-        if job.kind is ImportKind.REGISTRATIONS
-        else await uow.imports.known(job.municipality_code, ImportKind.REGISTRATIONS)
-    )
-    registrants = {key: resident for key, (_, resident) in registrants_known.items()}
+    imports, code = uow.imports, job.municipality_code
+    fingerprints = await imports.fingerprints(code, job.kind)
+    # An activity is of a registrant of the list, and stays with the one it was imported for.
+    activities = job.kind is ImportKind.ACTIVITIES
+    imported_for = await imports.people(code, job.kind) if activities else {}
+    registrants = await imports.people(code, ImportKind.REGISTRATIONS) if activities else {}
     pending = _Pending(uow, job)
     rejections: list[Rejection] = []
     for line, cells in rows:
         checked = checker.check(line, cells)
         outcome = RowOutcome.REJECTED
         if not isinstance(checked, Rejection):
-            before = known.get(checked.external_id)
+            before = fingerprints.get(checked.external_id)
             resident = (
-                registrant_of(checked, registrants, before[1] if before else None)
+                registrant_of(checked, registrants, imported_for.get(checked.external_id))
                 if isinstance(checked, ActivityRow)
                 else None
             )
@@ -160,7 +158,7 @@ async def _merge(
             elif before is None:
                 outcome = RowOutcome.ACCEPTED
                 pending.add(checked, resident, new=True)
-            elif before[0] == checked.fingerprint:
+            elif before == checked.fingerprint:
                 outcome = RowOutcome.UNCHANGED
             else:
                 outcome = RowOutcome.UPDATED
@@ -171,6 +169,7 @@ async def _merge(
             report(line, checked.external_id, outcome, checked.problems)
         else:
             report(line, checked.external_id, outcome, ())
-        await pending.write()
-    await pending.write(all_of_it=True)
+        if pending.waiting >= BATCH:
+            await pending.write()
+    await pending.write()
     return rejections

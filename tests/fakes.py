@@ -213,12 +213,18 @@ class FakeImports:
     async def lock(self, job: ImportJob) -> None:
         return None
 
-    async def known(self, code: str, kind: ImportKind) -> dict[str, tuple[str, uuid.UUID]]:
+    def _records(self, code: str, kind: ImportKind) -> dict[str, tuple[str, uuid.UUID]]:
         return {
             key: record
             for (place, of_kind, key), record in self._store.import_records.items()
             if place == code and of_kind == kind.value
         }
+
+    async def fingerprints(self, code: str, kind: ImportKind) -> dict[str, str]:
+        return {key: fingerprint for key, (fingerprint, _) in self._records(code, kind).items()}
+
+    async def people(self, code: str, kind: ImportKind) -> dict[str, uuid.UUID]:
+        return {key: person for key, (_, person) in self._records(code, kind).items()}
 
     async def save_job(self, job: ImportJob, rejections: Sequence[Rejection]) -> None:
         self._store.import_jobs[job.id] = copy.deepcopy(job)

@@ -3,7 +3,7 @@ the in-memory unit of work."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from domain.clock import FixedClock
 from domain.errors import Refusal
 from domain.imports import (
+    REMEMBERED_TEXTS,
     ActivityRow,
     BadLayout,
     ImportKind,
@@ -115,6 +116,21 @@ def test_a_bad_registrant_row_is_rejected_with_every_reason(
 ) -> None:
     checker = _checker(ImportKind.REGISTRATIONS, ["外部ID", "関係", "登録日", "住所地コード"])
     assert sorted(_codes(checker.check(2, cells))) == sorted(codes)
+
+
+def test_a_text_is_decided_the_same_each_time_however_many_texts_came_before() -> None:
+    """A column's decisions are kept for REMEMBERED_TEXTS texts; past them they are made
+    again, the same."""
+    checker = _checker(ImportKind.REGISTRATIONS, ["外部ID", "関係", "登録日"])
+    days = [TODAY - timedelta(days=n) for n in range(REMEMBERED_TEXTS + 100)]
+    for line, day in enumerate(days, start=2):
+        assert isinstance(
+            checker.check(line, [f"K-{line}", "観光", day.isoformat()]), RegistrantRow
+        )
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    for line in (90_000, 90_001):
+        found = checker.check(line, [f"F-{line}", "温泉", tomorrow])
+        assert _codes(found) == ["UNKNOWN_VALUE", "FUTURE_DATE"]
 
 
 def test_a_birth_year_is_a_plausible_year() -> None:
