@@ -183,9 +183,9 @@ def _global_id_sql(type_name: str, column: str) -> str:
 
     base64 turns three bytes into four characters of six bits; in ASCII text only a byte whose
     low six bits are all or all but the last set ('>', '?', '~', DEL) can give '+' or '/'
-    (62, 63): letters, digits, ':' and '-' never do. So the standard alphabet is already the URL-safe
-    one here; and PostgreSQL breaks its base64 into lines from 57 bytes on, which an id of a
-    short type name never reaches. Only the padding is taken off (replace() measured at half
+    (62, 63): letters, digits, ':' and '-' never do. So the standard alphabet is already the
+    URL-safe one here; and PostgreSQL breaks its base64 into lines from 57 bytes on, which an
+    id of a short type name never reaches. Only the padding is taken off (replace() measured at half
     the cost of rtrim())."""
     length = len(type_name) + 1 + 36
     if not (type_name.isascii() and type_name.isalpha() and length <= 56):
