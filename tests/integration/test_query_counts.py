@@ -31,9 +31,9 @@ PLACES = (HAKUBA, HIGASHIKAWA, NAGANO, "363421", "325252")
 MY_PROFILE_QUERIES = 5
 # Compiled (PostgreSQL, resolvers/compiled.py): everything in one statement.
 MY_PROFILE_COMPILED = 1
-# Executed: the page with its total, through window functions (1); the residents on it (1);
-# the read, in the audit log (1).
-REGISTRANTS_QUERIES = 3
+# Executed: the page, read from the list's index up to its size (1); its total (1); the
+# residents on it (1); the read, in the audit log (1).
+REGISTRANTS_QUERIES = 4
 # Compiled: the page with its residents and its total, and the read in the audit log (1).
 REGISTRANTS_COMPILED = 1
 
@@ -100,7 +100,8 @@ async def test_registrants(either: Api, clock: FixedClock, queries: QueryCounter
 async def test_many_places_registrants_at_once(
     api: Api, clock: FixedClock, queries: QueryCounter
 ) -> None:
-    """Prefecture staff listing each of its places' registrants: one statement for them all."""
+    """Prefecture staff listing each of its places' registrants: one statement for all their
+    pages, one for all their totals."""
     for code in (NAGANO, HAKUBA, "202011"):
         await join(api, code, clock)
         await register(api, api.resident(f"person-{code}"), code)
@@ -114,9 +115,10 @@ async def test_many_places_registrants_at_once(
         for e in body["data"]["municipalities"]["edges"]
     }
     assert (totals[NAGANO], totals[HAKUBA], totals["202011"], totals["204072"]) == (3, 1, 1, 0)
-    # the list and its total (2); every municipality's page (1) and the prefecture's own (1);
-    # the reads of the three places with registrants, in the audit log together (1).
-    assert queries.count == 5, queries.statements
+    # the list and its total (2); every municipality's page (1) and their totals (1), the
+    # prefecture's own page (1) and total (1); the reads of the three places with registrants,
+    # in the audit log together (1).
+    assert queries.count == 7, queries.statements
 
 
 async def test_dashboards(either: Api, clock: FixedClock, queries: QueryCounter) -> None:
