@@ -119,9 +119,10 @@ me.display_name
 FROM me
 """
 
-# A place's active registrants, newest first, with each one's person. A staff read of
-# personal data is written to the audit log (RULES.md), as the platform writes it: one entry
-# naming the records shown, committed with the statement before the answer leaves.
+# A place's active registrants, newest first, with each one's person, and how many there are
+# as the kept figures tell (as the platform reads it). A staff read of personal data is
+# written to the audit log (RULES.md), as the platform writes it: one entry naming the records
+# shown, committed with the statement before the answer leaves.
 REGISTRANTS = """
 WITH page AS (
   SELECT g.* FROM registration g
@@ -138,8 +139,8 @@ WITH page AS (
 )
 SELECT convert_to(json_build_object('data', json_build_object('municipality', json_build_object(
   'registrations', json_build_object(
-    'totalCount', (SELECT count(*) FROM registration
-      WHERE municipality_code = %(code)s AND status = 'ACTIVE'),
+    'totalCount', (SELECT coalesce(sum(count), 0) FROM tally
+      WHERE scope = %(code)s AND figure = 'registrations'),
     'edges', coalesce((SELECT json_agg(json_build_object('cursor', n.id, 'node',
         json_build_object('id', n.id,
           'tier', CASE WHEN n.tier = 'PREMIUM' AND n.premium_until > now() THEN 'PREMIUM'

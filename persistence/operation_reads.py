@@ -20,7 +20,7 @@ from typing import Any
 
 from domain import municipality_code
 from domain.premium import PremiumPolicy
-from domain.statistics import Flow, daily_figure
+from domain.statistics import REGISTRATIONS, Flow, daily_figure
 from domain.support import SupportMeasure
 from domain.tiers import Tier
 from persistence import audit
@@ -227,8 +227,7 @@ WITH page AS (
 ){audit}
 SELECT convert_to(json_build_object('municipality', json_build_object('registrations',
   json_build_object(
-  'totalCount', (SELECT count(*) FROM registration g
-    WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier}),
+  'totalCount', {total},
   'edges', coalesce((SELECT json_agg(json_build_object('cursor', e.cursor, 'node',
       json_build_object(
         'id', {registration_id},
@@ -257,9 +256,15 @@ REGISTRANTS = REGISTRANTS_TEMPLATE.format(
     resident_id=_global_id_sql("Resident", "r.id"),
     scope="{scope}",
     tier="{tier}",
+    total="{total}",
     after="{after}",
     audit="{audit}",
 )
+# A list's total: as the figures keep it (views._kept_totals), or counted for a tier in force.
+KEPT_TOTAL = """(SELECT coalesce(sum(t.count), 0) FROM tally t
+    WHERE t.scope = %(code)s AND t.figure = %(kept)s)"""
+COUNTED_TOTAL = """(SELECT count(*) FROM registration g
+    WHERE g.{scope} = %(code)s AND g.status = 'ACTIVE' {tier})"""
 # The entry names the records shown (the page, not the one more), sorted as audit.py sorts.
 AUDITED = """, audited AS (
   INSERT INTO audit_entry (at, kind, subject, role, acting_for, operation, municipality_code,
@@ -273,9 +278,13 @@ AUDITED = """, audited AS (
 @cache
 def _registrants_statement(prefecture: bool, tier: Tier | None, after: bool, audited: bool) -> str:
     """One of the few statements REGISTRANTS makes, written once."""
+    scope = "prefecture_code" if prefecture else "municipality_code"
     return REGISTRANTS.format(
-        scope="prefecture_code" if prefecture else "municipality_code",
+        scope=scope,
         tier=TIER_CONDITIONS[tier],
+        total=KEPT_TOTAL
+        if tier is None
+        else COUNTED_TOTAL.format(scope=scope, tier=TIER_CONDITIONS[tier]),
         after=AFTER if after else "",
         audit=AUDITED if audited else "",
     )
@@ -296,7 +305,7 @@ async def registrants(
     statement = _registrants_statement(
         municipality_code.is_prefecture(code), tier, after is not None, audited is not None
     )
-    parameters: dict[str, Any] = {"code": code, "now": now, "first": first}
+    parameters: dict[str, Any] = {"code": code, "now": now, "first": first, "kept": REGISTRATIONS}
     if after is not None:
         parameters["after_at"], parameters["after_id"] = after
     if audited is not None:

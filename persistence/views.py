@@ -35,7 +35,7 @@ from domain.certificates import CertificateStatus
 from domain.imports import ImportKind
 from domain.notices import FeedScope, NoticeAudience
 from domain.registrations import RegistrationStatus
-from domain.statistics import NATION, Flow, daily_figure
+from domain.statistics import NATION, REGISTRATIONS, Flow, daily_figure
 from domain.tiers import Tier
 from persistence import tables
 
@@ -201,6 +201,17 @@ def _page_ids(
     return sql_select(ids.c.id)
 
 
+def _kept_totals(places: Sequence[str], figure: str) -> Any:
+    """A figure of each place as the figures keep it: exact (kept in the transaction of each
+    change) and read from a few rows a place, however long its list."""
+    t = tables.Tally
+    return (
+        sql_select(col(t.scope), func.sum(col(t.count)))
+        .where(col(t.scope).in_(places), col(t.figure) == figure)
+        .group_by(col(t.scope))
+    )
+
+
 async def _pages_by_place(
     session: AsyncSession,
     model: type[Listed],
@@ -210,11 +221,13 @@ async def _pages_by_place(
     newest_first: bool,
     first: int,
     after: Cursor | None,
+    kept: str | None = None,
 ) -> dict[str, Page[Listed]]:
     """One page of the same shape for each place, by kind of place (a prefecture's list holds
     its municipalities' rows too): the pages in one statement, each read from the list's index
-    up to its size, and every place's total in another. The cost is the page's, not the
-    list's (a window over all of a place's rows cost about 2.3 us a row)."""
+    up to its size, and every place's total in another: the figure `kept` where the figures
+    keep it, else counted. The cost is the page's, not the list's (a window over all of a
+    place's rows cost about 2.3 us a row)."""
     pages: dict[str, Page[Listed]] = {}
     key = tuple_(at, col(model.id))
     ordering = [at.desc(), col(model.id).desc()] if newest_first else [at, col(model.id)]
@@ -247,9 +260,15 @@ async def _pages_by_place(
                 listed[place].append(found)
         totals: dict[str, int] = {}
         if group:
-            counted = sql_select(scope, func.count()).where(scope.in_(group), *conditions)
-            for place, total in await session.exec(counted.group_by(scope)):  # type: ignore[call-overload]
-                totals[place] = total
+            counted: Any = (
+                _kept_totals(group, kept)
+                if kept is not None
+                else sql_select(scope, func.count())
+                .where(scope.in_(group), *conditions)
+                .group_by(scope)
+            )
+            for place, total in await session.exec(counted):
+                totals[place] = int(total)
         for place in group:
             rows = listed.get(place, [])
             pages[place] = Page(rows[:first], totals.get(place, 0), len(rows) > first)
@@ -273,7 +292,17 @@ async def registrations_of_places(
     elif tier is Tier.BASIC:
         conditions.append(not_(premium_now))
     return await _pages_by_place(
-        session, r, codes, conditions, col(r.registered_at), True, first, after
+        session,
+        r,
+        codes,
+        conditions,
+        col(r.registered_at),
+        True,
+        first,
+        after,
+        # The figures keep a place's active registrations, not the tier in force now (they
+        # catch up with a lapsed premium when the lapse is applied): a tier's total is counted.
+        kept=REGISTRATIONS if tier is None else None,
     )
 
 
