@@ -190,14 +190,10 @@ Listed = TypeVar("Listed", tables.Registration, tables.Activity)
 PLACES_A_STATEMENT = 200
 
 
-def _page_ids(
-    model: type[Listed], place: Any, conditions: list[Any], ordering: list[Any], size: int
-) -> Any:
-    """The ids of a place's page, from the list's index: a subquery, as a part of a UNION
-    must be to have an order and a limit of its own."""
-    ids = (
-        sql_select(col(model.id)).where(place, *conditions).order_by(*ordering).limit(size)
-    ).subquery()
+def _page_ids(model: type[Listed], conditions: list[Any], ordering: list[Any], size: int) -> Any:
+    """The ids of a place's page (`conditions` name the place), from the list's index: a
+    subquery, as a part of a UNION must be to have an order and a limit of its own."""
+    ids = (sql_select(col(model.id)).where(*conditions).order_by(*ordering).limit(size)).subquery()
     return sql_select(ids.c.id)
 
 
@@ -246,7 +242,7 @@ async def _pages_by_place(
             shown = union_all(
                 *(
                     _page_ids(
-                        model, scope == place, [passes, *conditions], ordering, first + 1
+                        model, [scope == place, passes, *conditions], ordering, first + 1
                     ).add_columns(literal(place, String).label("place"))
                     for place in part
                 )
