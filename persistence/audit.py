@@ -55,10 +55,12 @@ def record_name(row: Any) -> str:
 
 def _note_flushed(session: Session, _context: object, _instances: object) -> None:
     touched: dict[str, str | None] = session.info.setdefault(TOUCHED, {})
-    for row in [*session.new, *session.dirty, *session.deleted]:
+    # Once: the session makes the set anew from all it holds each time it is asked.
+    dirty = session.dirty
+    for row in [*session.new, *dirty, *session.deleted]:
         if getattr(row, "__tablename__", None) not in AUDITED_TABLES:
             continue
-        if row in session.dirty and not session.is_modified(row):
+        if row in dirty and not session.is_modified(row):
             continue
         touched[record_name(row)] = getattr(row, "municipality_code", None)
 
