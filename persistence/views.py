@@ -230,11 +230,11 @@ async def _pages_by_place(
     passes: Any = true()
     if after is not None:
         passes = key < tuple_(*after) if newest_first else key > tuple_(*after)
-    for scope, kind in (
+    for scope, prefectures in (
         (col(model.municipality_code), False),
         (col(model.prefecture_code), True),
     ):
-        group = [c for c in codes if municipality_code.is_prefecture(c) is kind]
+        group = [c for c in codes if municipality_code.is_prefecture(c) == prefectures]
         listed: dict[str, list[Listed]] = defaultdict(list)
         for start in range(0, len(group), PLACES_A_STATEMENT):
             part = group[start : start + PLACES_A_STATEMENT]
