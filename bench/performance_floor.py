@@ -114,8 +114,7 @@ SELECT json_build_object('data', json_build_object('me', json_build_object(
     'until', extract(epoch FROM c.valid_until)::bigint, 'list', c.status_list_id,
     'index', c.status_index))
   FROM held g JOIN certificate c ON c.registration_id = g.id
-  WHERE c.status = 'VALID' AND (c.valid_until IS NULL OR c.valid_until > now())),
-me.display_name
+  WHERE c.status = 'VALID' AND (c.valid_until IS NULL OR c.valid_until > now()))
 FROM me
 """
 
@@ -225,7 +224,7 @@ class Floor:
             row = await cursor.fetchone()
         if row is None:
             return _json(b'{"data":{"me":null}}')
-        document, to_sign, display_name = row
+        document, to_sign = row
         now = int(datetime.now(UTC).timestamp())
         for held in to_sign or []:
             claims = certificate.CertificateClaims(
@@ -236,11 +235,11 @@ class Floor:
                 valid_until=held["until"],
                 status_list_uri=self.issuer.status_list_uri(held["list"]),
                 status_index=held["index"],
-                display_name=display_name,
+                display_name=None,
             )
-            token = certificate.issue_token(
+            token = certificate.shown_token(
                 claims, self.issuer.signing_key, self.issuer.issuer, now
-            ).present()
+            )
             document = document.replace(
                 f'"@token:{held["serial"]}"', orjson.dumps(token).decode(), 1
             )

@@ -45,9 +45,27 @@ class CertificateClaims:
     display_name: str | None
 
 
+# Always two digests: whether the holder gave a name is not for partners to learn.
+DIGESTS = 2
+
+
 def issue_token(
     claims: CertificateClaims, key: SigningKey, issuer: str, now: int
 ) -> sd_jwt.IssuedSdJwt:
+    """The token with the holder's name as a disclosure, for the holder to add when they
+    choose."""
+    disclosable = {DISPLAY_NAME: claims.display_name} if claims.display_name else {}
+    return sd_jwt.issue(_payload(claims, issuer, now), disclosable, key, TYP, digests=DIGESTS)
+
+
+def shown_token(claims: CertificateClaims, key: SigningKey, issuer: str, now: int) -> str:
+    """The token as the app shows it, for a holder handed no disclosure: what
+    `issue_token(...).present()` gives, without making a disclosure only to leave it out (the
+    display name is not read)."""
+    return sd_jwt.issue_undisclosed(_payload(claims, issuer, now), key, TYP, digests=DIGESTS)
+
+
+def _payload(claims: CertificateClaims, issuer: str, now: int) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "iss": issuer,
         "iat": now,
@@ -61,9 +79,7 @@ def issue_token(
     }
     if claims.valid_until is not None:
         payload["valid_until"] = claims.valid_until
-    disclosable = {DISPLAY_NAME: claims.display_name} if claims.display_name else {}
-    # Always two digests: whether the holder gave a name is not for partners to learn.
-    return sd_jwt.issue(payload, disclosable, key, TYP, digests=2)
+    return payload
 
 
 class StatusUnavailable(Exception):

@@ -69,20 +69,36 @@ def issue(
     typ: str,
     digests: int = 0,
 ) -> IssuedSdJwt:
-    """`digests`: pad `_sd` with decoys to at least this many (RFC 9901, decoy digests), so
-    that their number does not tell which claims the holder has."""
+    """`digests`: `_sd` holds at least this many (see `_with_digests`)."""
     clash = (set(claims) & set(disclosable)) | (set(disclosable) & RESERVED_NAMES)
     if clash:
         raise ValueError(f"claims both plain and disclosable, or reserved: {sorted(clash)}")
     disclosures = tuple(make_disclosure(name, value) for name, value in disclosable.items())
-    payload = dict(claims)
     hashed = [digest(d) for d in disclosures]
-    hashed += [b64encode(secrets.token_bytes(32)) for _ in range(digests - len(hashed))]
+    return IssuedSdJwt(sign_compact(typ, _with_digests(claims, hashed, digests), key), disclosures)
+
+
+def issue_undisclosed(claims: Mapping[str, Any], key: SigningKey, typ: str, digests: int) -> str:
+    """The SD-JWT presented with nothing disclosed, for a holder handed no disclosures: its
+    `_sd` holds `digests` decoys only. The digest of a disclosure that nobody is ever shown
+    cannot be told from a decoy (each is SHA-256 of salted input no one sees), so the token is
+    the one `issue(...).present()` gives, without making disclosures only to drop them."""
+    return sign_compact(typ, _with_digests(claims, [], digests), key) + "~"
+
+
+def _with_digests(claims: Mapping[str, Any], hashed: list[str], digests: int) -> dict[str, Any]:
+    """The payload: the claims, and `_sd` padded with decoys to at least `digests` (RFC 9901,
+    decoy digests), so that their number does not tell which claims the holder has."""
+    payload = dict(claims)
+    decoys = max(digests - len(hashed), 0)
+    # One draw for all the decoys: a system call each was a measurable part of issuing.
+    drawn = secrets.token_bytes(32 * decoys)
+    hashed = hashed + [b64encode(drawn[32 * n : 32 * (n + 1)]) for n in range(decoys)]
     if hashed:
         # Sorted, so that the order of digests tells nothing about the order of claims.
         payload["_sd"] = sorted(hashed)
         payload["_sd_alg"] = SD_ALG
-    return IssuedSdJwt(sign_compact(typ, payload, key), disclosures)
+    return payload
 
 
 @dataclass(frozen=True)

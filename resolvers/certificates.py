@@ -35,10 +35,10 @@ class StoredCertificate(Protocol):
     def status_index(self) -> int: ...
 
 
-def issue(
+def _claims(
     context: Context, row: StoredCertificate, municipality_code: str, display_name: str | None
-) -> sd_jwt.IssuedSdJwt:
-    claims = certificate.CertificateClaims(
+) -> certificate.CertificateClaims:
+    return certificate.CertificateClaims(
         serial_number=row.serial_number,
         tier=row.tier,
         municipality_code=municipality_code,
@@ -48,9 +48,28 @@ def issue(
         status_index=row.status_index,
         display_name=display_name,
     )
+
+
+def issue(
+    context: Context, row: StoredCertificate, municipality_code: str, display_name: str | None
+) -> sd_jwt.IssuedSdJwt:
     issuer = context.issuer
     return certificate.issue_token(
-        claims, issuer.signing_key, issuer.issuer, int(context.clock.now().timestamp())
+        _claims(context, row, municipality_code, display_name),
+        issuer.signing_key,
+        issuer.issuer,
+        int(context.clock.now().timestamp()),
+    )
+
+
+def shown_token(context: Context, row: StoredCertificate, municipality_code: str) -> str:
+    """The token for a holder who is handed no disclosure (certificate.shown_token)."""
+    issuer = context.issuer
+    return certificate.shown_token(
+        _claims(context, row, municipality_code, None),
+        issuer.signing_key,
+        issuer.issuer,
+        int(context.clock.now().timestamp()),
     )
 
 

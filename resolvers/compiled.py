@@ -112,14 +112,14 @@ def _certificate(
     context: Context,
     shown: operation_reads.ShownCertificate | None,
     municipality_code: str,
-    holder: str | None,
     now: datetime,
 ) -> Data | None:
+    """MyProfile asks for the token, not the disclosures: none is made."""
     if shown is None:
         return None
     status = certificate_status_at(CertificateStatus(shown.status), shown.valid_until, now)
     token = (
-        certificates.issue(context, shown, municipality_code, holder).present()
+        certificates.shown_token(context, shown, municipality_code)
         if status is CertificateStatus.VALID
         else None
     )
@@ -194,9 +194,7 @@ async def my_profile(context: Context, sent: Mapping[str, object]) -> Data:
                     "eligible": not progress.missing,
                     "missing": progress.missing,
                 },
-                "certificate": _certificate(
-                    context, g.certificate, g.municipality_code, me.display_name, now
-                ),
+                "certificate": _certificate(context, g.certificate, g.municipality_code, now),
             }
         )
     return {

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credentials import certificate
-from credentials.jose import MalformedToken, SigningKey, b64decode
+from credentials.jose import MalformedToken, SigningKey, b64decode, json_object
 
 ISSUER = "https://furusato.example"
 NOW = 1_800_000_000
@@ -84,3 +84,39 @@ def _same_signed_content(mutated: str) -> bool:
 @given(st.text(max_size=600))
 def test_any_text_gets_a_verdict_not_an_exception(text: str) -> None:
     assert not verdict(text).valid
+
+
+def _parts(token: str) -> tuple[dict[str, object], dict[str, object], list[str]]:
+    jws, *disclosures = token.split("~")
+    header, payload, _signature = jws.split(".")
+    return (
+        json_object(b64decode(header)),
+        json_object(b64decode(payload)),
+        disclosures,
+    )
+
+
+def test_the_shown_token_is_the_presented_token_without_disclosures_made() -> None:
+    claims = certificate.CertificateClaims(
+        serial_number="FR-ABCD-EFGH-JKMN",
+        tier="PREMIUM",
+        municipality_code="204854",
+        valid_from=NOW - 86_400,
+        valid_until=NOW + 86_400,
+        status_list_uri=f"{ISSUER}/status-lists/1",
+        status_index=4242,
+        display_name="佐藤 花子",
+    )
+    shown = certificate.shown_token(claims, KEY, ISSUER, NOW)
+    presented = certificate.issue_token(claims, KEY, ISSUER, NOW).present()
+    shown_header, shown_payload, shown_disclosures = _parts(shown)
+    header, payload, disclosures = _parts(presented)
+    assert shown_header == header
+    # Two digests either way, each 32 bytes: none tells a named holder from one without.
+    assert len(shown_payload["_sd"]) == len(payload["_sd"]) == 2  # type: ignore[arg-type]
+    assert {len(b64decode(d)) for d in shown_payload["_sd"]} == {32}  # type: ignore[attr-defined]
+    assert shown_payload["_sd"] != payload["_sd"]
+    assert shown_disclosures == disclosures == [""]
+    assert {**shown_payload, "_sd": None} == {**payload, "_sd": None}
+    found = verdict(shown)
+    assert (found.valid, found.serial_number, found.tier) == (True, "FR-ABCD-EFGH-JKMN", "PREMIUM")
