@@ -60,10 +60,12 @@ def b64decode(text: str) -> bytes:
 
 
 def parse_json(data: bytes) -> object:
+    """orjson: several times the standard library's speed on a token's parts (a partner's
+    every check reads two), and stricter where a token has no business being odd: UTF-8 only,
+    no NaN, no lone surrogates, nesting refused past 1,024 levels."""
     try:
-        return json.loads(data)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        # RecursionError: hostile nesting deep enough to exhaust the parser's stack.
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
         raise MalformedToken("not JSON") from None
 
 

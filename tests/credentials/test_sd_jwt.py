@@ -9,7 +9,14 @@ from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_pri
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from credentials import sd_jwt
-from credentials.jose import SigningKey, b64encode, compact_json, key_from_jwk
+from credentials.jose import (
+    MalformedToken,
+    SigningKey,
+    b64encode,
+    compact_json,
+    key_from_jwk,
+    parse_compact,
+)
 
 EXAMPLE = (Path(__file__).parent.parent / "data" / "sd_jwt_simple_example.txt").read_text().strip()
 # The specification's example issuer key (its public part).
@@ -128,3 +135,16 @@ def test_alg_none_is_refused() -> None:
     with pytest.raises(sd_jwt.InvalidSdJwt) as refused:
         sd_jwt.verify(f"{header}.{payload}.~", {"k": EXAMPLE_ISSUER}, now=0, typ=None)
     assert refused.value.reason == "UNSUPPORTED_ALGORITHM"
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        '{"alg":"ES256"}'.encode("utf-16"),  # JSON, but not in UTF-8
+        b'{"alg":"ES256","x":NaN}',
+        b'{"alg":"ES256","x":"\\ud800"}',  # a lone surrogate
+    ],
+)
+def test_a_part_that_is_no_plain_utf8_json_is_malformed(part: bytes) -> None:
+    with pytest.raises(MalformedToken):
+        parse_compact(f"{b64encode(part)}.e30.AAAA")
