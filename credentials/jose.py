@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import functools
 import hashlib
@@ -36,8 +35,13 @@ class MalformedToken(ValueError):
     """Not a token at all: bad encoding, bad JSON, wrong number of parts."""
 
 
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def b64encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+    """base64url without padding; binascii directly, as base64.urlsafe_b64encode wraps it in
+    three more calls (a token is four of these)."""
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=").decode()
 
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
@@ -139,14 +143,16 @@ class SigningKey:
         """Named once: every token signed carries it."""
         return thumbprint(self.public)
 
-    @property
+    @functools.cached_property
     def algorithm(self) -> str:
+        """Told once: a key type check goes through the ABC machinery each time."""
         return algorithm_of(self.private)
 
     def sign(self, signing_input: bytes) -> bytes:
-        if isinstance(self.private, Ed25519PrivateKey):
-            return self.private.sign(signing_input)
-        r, s = decode_dss_signature(self.private.sign(signing_input, _ES256))
+        private = self.private
+        if isinstance(private, Ed25519PrivateKey):
+            return private.sign(signing_input)
+        r, s = decode_dss_signature(private.sign(signing_input, _ES256))
         return r.to_bytes(_P256_COORDINATE, "big") + s.to_bytes(_P256_COORDINATE, "big")
 
 
