@@ -114,12 +114,6 @@ class PlatformGraphQL(GraphQL[Context, None]):
         self._mutation_limits = RateLimiter(settings.mutations_per_minute)
         self._verifier = verifier
         self.events = EventHub(database)
-        # The compiled plans' statements are PostgreSQL's; on SQLite every operation executes.
-        self._compiled = (
-            CompiledOperations(lambda request: self.get_context(request, None))
-            if settings.compiled_operations and database.url.get_backend_name() == "postgresql"
-            else None
-        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """As strawberry serves HTTP, and then the files of a multipart request are closed
@@ -129,8 +123,7 @@ class PlatformGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope=scope, receive=receive)
         try:
-            compiled = await self._compiled.answer(request) if self._compiled else None
-            response = compiled if compiled is not None else await self.run(request)
+            response = await self.run(request)
         except HTTPException as error:
             response = PlainTextResponse(error.reason, status_code=error.status_code)
         finally:
@@ -202,6 +195,10 @@ class PlatformGraphQL(GraphQL[Context, None]):
             mutation_limits=self._mutation_limits,
             events=self.events,
         )
+
+    async def context_of(self, request: Request) -> Context:
+        """The context of an HTTP request answered without this view (a compiled plan's)."""
+        return await self.get_context(request, None)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """A WebSocket client sends its bearer token in connection_init; a bad one is refused."""
@@ -377,6 +374,13 @@ def create_app(
                 BodyLimit,
                 max_bytes=settings.max_body_bytes,
                 max_upload_bytes=settings.max_upload_bytes,
+            ),
+            # The compiled plans' statements are PostgreSQL's; on SQLite every operation
+            # executes.
+            *(
+                [Middleware(CompiledOperations, context_of=graphql.context_of)]
+                if settings.compiled_operations and db.url.get_backend_name() == "postgresql"
+                else []
             ),
         ],
         lifespan=lifespan,

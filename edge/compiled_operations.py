@@ -1,7 +1,8 @@
-"""The compiled operations at the HTTP edge: a plain JSON POST of one of the clients'
-compiled documents (resolvers/compiled.py), by its documentId or its text, is answered by
-its plan before any GraphQL parsing or execution; every other request, and every request a
-plan leaves (NotCompiled), goes on to ordinary execution unchanged."""
+"""The compiled operations at the HTTP edge: a plain JSON POST to the GraphQL path of one of
+the clients' compiled documents (resolvers/compiled.py), by its documentId or its text, is
+answered by its plan before any GraphQL parsing or execution, and before routing; every other
+request, and every request a plan leaves (NotCompiled), goes on to the app unchanged (a body
+already read is handed on as it came)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import orjson
 from psycopg_pool import PoolTimeout
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from edge.persisted_documents import by_name, document_id
 from edge.request_log import graphql_outcome
@@ -50,8 +52,32 @@ def _request_of(body: object) -> tuple[str, object, Mapping[str, object]] | None
     return key, body.get("operationName"), variables or {}
 
 
+def _handing_on(body: bytes, receive: Receive) -> Receive:
+    """`receive` for the app, once the edge has read the body: the body first, as it came."""
+    given = False
+
+    async def handed_on() -> Message:
+        nonlocal given
+        if given:
+            return await receive()
+        given = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return handed_on
+
+
 class CompiledOperations:
-    def __init__(self, context_of: Callable[[Request], Awaitable[Context]]) -> None:
+    """Middleware in front of the router: it sits inside authentication and the body limit,
+    and outside everything a plan has no use for (routing, the GraphQL view)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        context_of: Callable[[Request], Awaitable[Context]],
+        path: str = "/graphql",
+    ) -> None:
+        self.app = app
+        self._path = path
         self._documents = compiled_documents()
         # Bytes one of the compiled documents' bodies holds (its documentId, or its text's
         # `query Name`): other bodies go on unparsed, as they would without the plans.
@@ -63,13 +89,23 @@ class CompiledOperations:
         )
         self._context_of = context_of
 
-    async def answer(self, request: Request) -> Response | None:
-        """The plan's answer, or None for ordinary execution."""
-        if request.method != "POST" or not request.headers.get("content-type", "").startswith(
-            "application/json"
-        ):
-            return None
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self._path or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            await self.app(scope, receive, send)
+            return
         raw = await request.body()
+        answered = await self.answer(request, raw)
+        if answered is None:
+            await self.app(scope, _handing_on(raw, receive), send)
+        else:
+            await answered(scope, receive, send)
+
+    async def answer(self, request: Request, raw: bytes) -> Response | None:
+        """The plan's answer to a JSON POST with this body, or None for ordinary execution."""
         if not any(marker in raw for marker in self._markers):
             return None
         try:
