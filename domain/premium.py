@@ -26,11 +26,10 @@ class PremiumPolicy:
         """The first day that counts: the last `window_days` days end today."""
         return today - timedelta(days=self.window_days - 1)
 
-    def counts(self, kind: ActivityKind, occurred_on: date, today: date) -> bool:
-        return kind in self.eligible_activity_kinds and self.window_start(today) <= occurred_on
-
     def verified_activities(self, verified: list[tuple[ActivityKind, date]], today: date) -> int:
-        return sum(1 for kind, day in verified if self.counts(kind, day, today))
+        """How many count: of an eligible kind, on a day within the window."""
+        start, kinds = self.window_start(today), self.eligible_activity_kinds
+        return sum(1 for kind, day in verified if kind in kinds and start <= day)
 
 
 DEFAULT_POLICY = PremiumPolicy()

@@ -36,7 +36,7 @@ from domain.vocabulary import Interest
 from persistence import operation_reads, tables
 from resolvers import certificates, inputs, support
 from resolvers.context import Context
-from resolvers.progress import premium_progress
+from resolvers.progress import premium_progress, premiums_in_force
 
 Data = dict[str, Any]
 Places = Mapping[str, tables.Municipality]
@@ -156,7 +156,9 @@ async def my_profile(context: Context, sent: Mapping[str, object]) -> Data:
             "name": place.name,
             "prefecture": {"code": prefecture.code, "name": prefecture.name},
         }
-    held = [(g.id, g.status, g.tier, g.premium_until) for g in me.registrations]
+    in_force = premiums_in_force(
+        [(g.id, g.status, g.tier, g.premium_until) for g in me.registrations], now
+    )
     registrations = []
     for g in me.registrations:
         registration_id, tier, until = _registration_head(g.id, g.tier, g.premium_until, now)
@@ -170,7 +172,7 @@ async def my_profile(context: Context, sent: Mapping[str, object]) -> Data:
             home_municipality_code=me.home_municipality_code,
             verified=g.verified,
             policy=g.policy,
-            held=held,
+            in_force=in_force,
             now=now,
         )
         registrations.append(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain.clock import japan_date
-from domain.premium import PremiumPolicy, premium_refusals, standing_for
+from domain.premium import HeldRegistration, PremiumPolicy, premium_refusals, standing_for
 from domain.registrations import RegistrationStatus, premium_in_force
 from domain.tiers import Tier
 from domain.vocabulary import ActivityKind
@@ -26,6 +26,15 @@ class Progress:
     missing: list[str]
 
 
+def premiums_in_force(held: list[Held], now: datetime) -> list[HeldRegistration]:
+    """Each of the person's registrations with whether its premium is in force now: the same
+    for every one of their registrations, so told once for all of them where it can be."""
+    return [
+        (held_id, premium_in_force(RegistrationStatus(status), Tier(tier), until, now))
+        for held_id, status, tier, until in held
+    ]
+
+
 def premium_progress(
     *,
     registration_id: uuid.UUID,
@@ -35,9 +44,10 @@ def premium_progress(
     home_municipality_code: str | None,
     verified: list[tuple[str, date]],
     policy: PremiumPolicy,
-    held: list[Held],
+    in_force: list[HeldRegistration],
     now: datetime,
 ) -> Progress:
+    """`in_force`: premiums_in_force of the person's registrations."""
     standing = standing_for(
         registration_id=registration_id,
         registration_active=status == RegistrationStatus.ACTIVE,
@@ -46,13 +56,7 @@ def premium_progress(
         home_municipality_code=home_municipality_code,
         verified=[(ActivityKind(kind), day) for kind, day in verified],
         policy=policy,
-        premiums_in_force=[
-            (
-                held_id,
-                premium_in_force(RegistrationStatus(held_status), Tier(tier), until, now),
-            )
-            for held_id, held_status, tier, until in held
-        ],
+        premiums_in_force=in_force,
         today=japan_date(now),
     )
     return Progress(

@@ -471,6 +471,7 @@ class Registration(Node):
         )
         if resident is None:
             raise LookupError(f"registration {self.row.id} has no resident")
+        now = info.context.clock.now()
         found = progress.premium_progress(
             registration_id=self.row.id,
             status=self.row.status,
@@ -479,8 +480,10 @@ class Registration(Node):
             home_municipality_code=resident.home_municipality_code,
             verified=verified,
             policy=mapping.premium_policy_from_row(policy_row),
-            held=[(r.id, r.status, r.tier, r.premium_until) for r in held],
-            now=info.context.clock.now(),
+            in_force=progress.premiums_in_force(
+                [(r.id, r.status, r.tier, r.premium_until) for r in held], now
+            ),
+            now=now,
         )
         return PremiumProgress(
             verified_activities=found.verified_activities,
