@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import platform
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,7 +54,7 @@ from edge.certificate_issuer import CertificateIssuer  # noqa: E402
 from edge.persisted_documents import by_name, document_id  # noqa: E402
 from edge.settings import Settings  # noqa: E402
 from edge.tokens import LocalIssuer  # noqa: E402
-from persistence import migrate, synthetic  # noqa: E402
+from persistence import migrate, operation_reads, synthetic  # noqa: E402
 from persistence.database import connect  # noqa: E402
 
 DATABASE = "furusato_bench_performance"
@@ -567,33 +569,119 @@ def _first_pass(
 # --- Where the platform's time goes --------------------------------------------------------
 
 
-def _profile(url: str, var: Path, samples: list[Sample], requests: int) -> list[tuple[str, float]]:
-    """The platform's own time for MyProfile, in one process through the ASGI app (no
-    network), by package: cProfile's own time of each function, summed by where it lives."""
+async def _post(app: Any, sample: Sample) -> None:
+    """One MyProfile request straight into the ASGI app: no client, no network."""
+    path, headers, body = _request("platform", "MyProfile", sample)
+    sent = body.encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        + [(b"content-length", str(len(sent)).encode()), (b"host", b"platform")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": sent, "more_body": False}
+
+    async def send(_message: dict[str, Any]) -> None:
+        return None
+
+    await app(scope, receive, send)
+
+
+@contextlib.contextmanager
+def _replaced(module: object, name: str, stand_in: object) -> Iterator[None]:
+    kept = getattr(module, name)
+    setattr(module, name, stand_in)
+    try:
+        yield
+    finally:
+        setattr(module, name, kept)
+
+
+def _without(part: str) -> contextlib.AbstractContextManager[None]:
+    """MyProfile with one part of its work taken out: each token as if made at once, each
+    resident's read from memory after its first, or a fixed premium progress."""
+    from resolvers import certificates, compiled
+    from resolvers.progress import Progress
+
+    if part == "certificate tokens":
+        return _replaced(certificates, "shown_token", lambda *_: "token")
+    if part == "the resident's statement":
+        read = operation_reads.profile
+        kept: dict[str, Any] = {}
+
+        async def remembered(database: Any, subject: str, since: Any) -> Any:
+            if subject not in kept:
+                kept[subject] = await read(database, subject, since)
+            return kept[subject]
+
+        return _replaced(operation_reads, "profile", remembered)
+    fixed = Progress(0, 3, 365, ["REQUIREMENTS_NOT_MET"])
+    return _replaced(compiled, "premium_progress", lambda **_: fixed)
+
+
+PARTS = ("certificate tokens", "the resident's statement", "premium progress")
+
+
+def _profile(
+    url: str, var: Path, samples: list[Sample], requests: int
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """The platform's own time for MyProfile in one process, requests sent straight into the
+    app: cProfile's own time of each function, summed by where it lives; and the CPU a request
+    takes with each part of its work taken out in turn (the median of ten rounds each), which
+    tells what each part costs among the rest, as a worker runs it."""
     import cProfile
+    import gc
     import pstats
+    import statistics
 
     from gateway import create_app
 
-    async def run() -> cProfile.Profile:
-        app = create_app(Settings(env="production", database_url=url, var_dir=var))
-        transport = httpx.ASGITransport(app=app)
+    gc.set_threshold(*Settings().collector_thresholds)
+    variants = ("", *PARTS)
+
+    async def run() -> tuple[cProfile.Profile, dict[str, list[float]]]:
+        # The publication the app starts with, in this process: no second interpreter
+        # starting beside the measurement.
+        settings = Settings(
+            env="production",
+            database_url=url,
+            var_dir=var,
+            publish_apart=False,
+            publish_interval_seconds=86400,
+        )
+        app = create_app(settings)
         profile = cProfile.Profile()
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=transport, base_url="http://platform") as http,
-        ):
+        taken: dict[str, list[float]] = {variant: [] for variant in variants}
+        async with app.router.lifespan_context(app):
             for number in range(requests + 50):
                 if number == 50:  # after a warm-up
                     profile.enable()
-                path, headers, body = _request(
-                    "platform", "MyProfile", samples[number % len(samples)]
-                )
-                await http.post(path, content=body, headers=headers)
+                await _post(app, samples[number % len(samples)])
             profile.disable()
-        return profile
+            for _round in range(10):
+                for variant in variants:
+                    with _without(variant) if variant else contextlib.nullcontext():
+                        for number in range(50):
+                            await _post(app, samples[number % len(samples)])
+                        started = time.process_time()
+                        for number in range(500):
+                            await _post(app, samples[number % len(samples)])
+                        spent = time.process_time() - started
+                    taken[variant].append(spent / 500 * 1e6)
+        return profile, taken
 
-    profile = asyncio.run(run())
+    profile, taken = asyncio.run(run())
     stats = pstats.Stats(profile)
     by_package: dict[str, float] = {}
     for (filename, _line, _name), (
@@ -605,7 +693,8 @@ def _profile(url: str, var: Path, samples: list[Sample], requests: int) -> list[
     ) in stats.stats.items():  # type: ignore[attr-defined]
         by_package[_package(filename)] = by_package.get(_package(filename), 0.0) + own
     total = sum(by_package.values())
-    return sorted(((name, own / total) for name, own in by_package.items()), key=lambda p: -p[1])
+    shares = sorted(((name, own / total) for name, own in by_package.items()), key=lambda p: -p[1])
+    return shares, [(variant, statistics.median(taken[variant])) for variant in variants]
 
 
 def _package(filename: str) -> str:
@@ -778,8 +867,8 @@ def main() -> None:
         for process in servers.values():
             process.wait(30)
         settling.close()
-    profile = _profile(sqlalchemy_url, var, samples["MyProfile"], args.profile_requests)
-    _report(args, residents, registrations, runs, mismatches, profile)
+    profile, parts = _profile(sqlalchemy_url, var, samples["MyProfile"], args.profile_requests)
+    _report(args, residents, registrations, runs, mismatches, profile, parts)
 
 
 def _executed_var(var: Path) -> Path:
@@ -803,6 +892,7 @@ def _report(
     runs: list[Run],
     mismatches: list[str],
     profile: list[tuple[str, float]],
+    parts: list[tuple[str, float]],
 ) -> None:
     def rate(run: Run) -> float:
         return float(run.result["requests"]) / (float(run.result["duration_us"]) / 1e6)
@@ -872,11 +962,25 @@ def _report(
         ),
         "",
         f"## Where the platform's time goes (MyProfile, {args.profile_requests} requests in one"
-        " process, cProfile's own time by package)",
+        " process, sent straight into the app; cProfile's own time by package)",
         "",
         "| where | share |",
         "|---|---:|",
         *[f"| {name} | {share:.1%} |" for name, share in profile[:15]],
+        "",
+        "The CPU a MyProfile request takes in that process with one part of its work taken out"
+        " (the median of ten rounds of 500 requests each): what is left says what the part"
+        " costs among the rest, as a worker runs it. A part costs more there than alone, as"
+        " the request's code and data no longer fit the processor's caches.",
+        "",
+        "| taken out | CPU us a request | the part |",
+        "|---|---:|---:|",
+        *[
+            f"| {part or 'nothing'} | {spent:.0f} | {parts[0][1] - spent:.0f} |"
+            if part
+            else f"| nothing | {spent:.0f} | |"
+            for part, spent in parts
+        ],
         "",
     ]
     report = "\n".join(lines)
