@@ -976,7 +976,7 @@ def _report(
         "| taken out | CPU us a request | the part |",
         "|---|---:|---:|",
         *[
-            f"| {part or 'nothing'} | {spent:.0f} | {parts[0][1] - spent:.0f} |"
+            f"| {part} | {spent:.0f} | {parts[0][1] - spent:.0f} |"
             if part
             else f"| nothing | {spent:.0f} | |"
             for part, spent in parts

@@ -7,7 +7,6 @@ carry variables there), the status, the time, and for GraphQL the operation's na
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import logging
@@ -157,9 +156,12 @@ class AccessLines:
             text = _json_line(line) + "\n"
             # Under the handler's lock, as its own lines: a thread's line never falls into
             # the middle of this one.
-            with handler.lock or contextlib.nullcontext():
+            handler.acquire()
+            try:
                 handler.stream.write(text)
                 handler.stream.flush()
+            finally:
+                handler.release()
 
 
 access_lines = AccessLines()

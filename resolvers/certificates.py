@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credentials import certificate, sd_jwt
 from credentials.certificate import LIST_VALUE, Reading, Verdict, VerificationStatus
+from credentials.jose import SigningKey
 from domain.tiers import Tier
 from persistence import views
 from resolvers.context import Context
@@ -50,27 +51,23 @@ def _claims(
     )
 
 
+def _signer(context: Context) -> tuple[SigningKey, str, int]:
+    """Who signs a token now: the issuer's key, its name, and the time of issue."""
+    issuer = context.issuer
+    return issuer.signing_key, issuer.issuer, int(context.clock.now().timestamp())
+
+
 def issue(
     context: Context, row: StoredCertificate, municipality_code: str, display_name: str | None
 ) -> sd_jwt.IssuedSdJwt:
-    issuer = context.issuer
-    return certificate.issue_token(
-        _claims(context, row, municipality_code, display_name),
-        issuer.signing_key,
-        issuer.issuer,
-        int(context.clock.now().timestamp()),
-    )
+    claims = _claims(context, row, municipality_code, display_name)
+    return certificate.issue_token(claims, *_signer(context))
 
 
 def shown_token(context: Context, row: StoredCertificate, municipality_code: str) -> str:
     """The token for a holder who is handed no disclosure (certificate.shown_token)."""
-    issuer = context.issuer
-    return certificate.shown_token(
-        _claims(context, row, municipality_code, None),
-        issuer.signing_key,
-        issuer.issuer,
-        int(context.clock.now().timestamp()),
-    )
+    claims = _claims(context, row, municipality_code, None)
+    return certificate.shown_token(claims, *_signer(context))
 
 
 def read(context: Context, token: str) -> Reading | Verdict:
