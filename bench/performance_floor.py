@@ -38,13 +38,25 @@ from edge.settings import Settings
 from edge.tokens import TokenVerifier, load_or_create_key
 
 # Each registration of the caller with its place, premium progress and newest certificate.
-# The premium conditions are RULES.md's, in domain/premium.py's order; the certificates' tokens
-# are signed afterwards in Python (`"@token:<serial>"` stands for each).
+# The premium conditions are RULES.md's, in domain/premium.py's order. A certificate's token is
+# the one the platform kept, while resolvers/certificates.token_for would show it again (its
+# disclosure, base64url JSON, decoded to compare the holder's name); any other is signed
+# afterwards in Python (`"@token:<serial>"` stands for each) and not kept.
 MY_PROFILE = """
 WITH me AS (SELECT * FROM resident WHERE subject = %(subject)s),
 held AS (
   SELECT g.*, (g.status = 'ACTIVE' AND g.tier = 'PREMIUM' AND g.premium_until > now()) AS in_force
   FROM registration g JOIN me ON g.resident_id = me.id
+),
+kept AS (
+  SELECT t.certificate_id, t.jwt || '~' AS token
+  FROM held g JOIN certificate c ON c.registration_id = g.id
+  JOIN certificate_token t ON t.certificate_id = c.id CROSS JOIN me
+  WHERE t.signer = %(signer)s AND t.renew_after > now()
+    AND (SELECT convert_from(decode(translate(d, '-_', '+/')
+          || repeat('=', (4 - length(d) %% 4) %% 4), 'base64'), 'UTF8')::json ->> 2
+        FROM json_array_elements_text(t.disclosures) d LIMIT 1)
+      IS NOT DISTINCT FROM me.display_name
 ),
 progress AS (
   SELECT g.id, pol.required, pol.window_days,
@@ -100,7 +112,8 @@ SELECT json_build_object('data', json_build_object('me', json_build_object(
             ELSE c.status END,
           'issuedAt', c.issued_at, 'validUntil', c.valid_until,
           'token', CASE WHEN c.status = 'VALID' AND (c.valid_until IS NULL OR c.valid_until > now())
-            THEN '@token:' || c.serial_number END)
+            THEN coalesce((SELECT k.token FROM kept k WHERE k.certificate_id = c.id),
+              '@token:' || c.serial_number) END)
         FROM certificate c WHERE c.registration_id = g.id
         ORDER BY c.status = 'VALID' DESC, c.issued_at DESC LIMIT 1)
     ) ORDER BY g.registered_at, g.id)
@@ -112,9 +125,10 @@ SELECT json_build_object('data', json_build_object('me', json_build_object(
 (SELECT json_agg(json_build_object('serial', c.serial_number, 'tier', c.tier,
     'place', g.municipality_code, 'issued', extract(epoch FROM c.issued_at)::bigint,
     'until', extract(epoch FROM c.valid_until)::bigint, 'list', c.status_list_id,
-    'index', c.status_index))
+    'index', c.status_index, 'name', me.display_name))
   FROM held g JOIN certificate c ON c.registration_id = g.id
-  WHERE c.status = 'VALID' AND (c.valid_until IS NULL OR c.valid_until > now()))
+  WHERE c.status = 'VALID' AND (c.valid_until IS NULL OR c.valid_until > now())
+    AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.certificate_id = c.id))
 FROM me
 """
 
@@ -219,6 +233,7 @@ class Floor:
                     "window_days": DEFAULT_POLICY.window_days,
                     "kinds": [k.value for k in DEFAULT_POLICY.eligible_activity_kinds],
                     "max_premiums": MAX_PREMIUM_REGISTRATIONS,
+                    "signer": self.issuer.signer,
                 },
             )
             row = await cursor.fetchone()
@@ -235,11 +250,11 @@ class Floor:
                 valid_until=held["until"],
                 status_list_uri=self.issuer.status_list_uri(held["list"]),
                 status_index=held["index"],
-                display_name=None,
+                display_name=held["name"],
             )
-            token = certificate.shown_token(
+            token = certificate.issue_token(
                 claims, self.issuer.signing_key, self.issuer.issuer, now
-            )
+            ).present()
             document = document.replace(
                 f'"@token:{held["serial"]}"', orjson.dumps(token).decode(), 1
             )

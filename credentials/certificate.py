@@ -7,7 +7,7 @@ claim that the app leaves out of what partners scan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -30,6 +30,7 @@ TYP = "dc+sd-jwt"
 VCT = "urn:jp:furusato:registration-certificate:1"
 # A basic certificate is valid until withdrawn; its tokens are refreshed by the app within this.
 OPEN_ENDED_TOKEN_SECONDS = 365 * 24 * 3600
+RENEW_BEFORE_SECONDS = 30 * 24 * 3600
 DISPLAY_NAME = "display_name"
 
 
@@ -58,11 +59,22 @@ def issue_token(
     return sd_jwt.issue(_payload(claims, issuer, now), disclosable, key, TYP, digests=DIGESTS)
 
 
-def shown_token(claims: CertificateClaims, key: SigningKey, issuer: str, now: int) -> str:
-    """The token as the app shows it, for a holder handed no disclosure: what
-    `issue_token(...).present()` gives, without making a disclosure only to leave it out (the
-    display name is not read)."""
-    return sd_jwt.issue_undisclosed(_payload(claims, issuer, now), key, TYP, digests=DIGESTS)
+def renew_after(claims: CertificateClaims, now: int) -> int:
+    """When a token issued now is to be made anew, if it is kept: a month before an open-ended
+    one ends, so that the token shown always has that long to run; at the end of one that
+    ends with its certificate, as nothing is shown after."""
+    if claims.valid_until is not None:
+        return claims.valid_until
+    return now + OPEN_ENDED_TOKEN_SECONDS - RENEW_BEFORE_SECONDS
+
+
+def holder_name(disclosures: Iterable[str]) -> str | None:
+    """The holder's name a token's disclosures carry, if any."""
+    for disclosure in disclosures:
+        claim = sd_jwt.disclosure_claim(disclosure)
+        if claim is not None and claim[0] == DISPLAY_NAME and isinstance(claim[1], str):
+            return claim[1]
+    return None
 
 
 def _payload(claims: CertificateClaims, issuer: str, now: int) -> dict[str, Any]:

@@ -78,14 +78,6 @@ def issue(
     return IssuedSdJwt(sign_compact(typ, _with_digests(claims, hashed, digests), key), disclosures)
 
 
-def issue_undisclosed(claims: Mapping[str, Any], key: SigningKey, typ: str, digests: int) -> str:
-    """The SD-JWT presented with nothing disclosed, for a holder handed no disclosures: its
-    `_sd` holds `digests` decoys only. The digest of a disclosure that nobody is ever shown
-    cannot be told from a decoy (each is SHA-256 of salted input no one sees), so the token is
-    the one `issue(...).present()` gives, without making disclosures only to drop them."""
-    return sign_compact(typ, _with_digests(claims, [], digests), key) + "~"
-
-
 def _with_digests(claims: Mapping[str, Any], hashed: list[str], digests: int) -> dict[str, Any]:
     """The payload: the claims, and `_sd` padded with decoys to at least `digests` (RFC 9901,
     decoy digests), so that their number does not tell which claims the holder has."""
@@ -183,12 +175,20 @@ def check_times(payload: Mapping[str, Any], now: int) -> None:
             raise InvalidSdJwt("NOT_YET_VALID", f"{name} lies in the future")
 
 
-def _disclosure_name(disclosure: str) -> str | None:
+def disclosure_claim(disclosure: str) -> tuple[str, object] | None:
+    """The claim a disclosure holds (name, value); None for what is not a disclosure."""
     try:
         value = parse_json(b64decode(disclosure))
     except (MalformedToken, UnicodeDecodeError, ValueError):
         return None
-    return value[1] if isinstance(value, list) and len(value) == 3 else None
+    if isinstance(value, list) and len(value) == 3 and isinstance(value[1], str):
+        return value[1], value[2]
+    return None
+
+
+def _disclosure_name(disclosure: str) -> str | None:
+    claim = disclosure_claim(disclosure)
+    return claim[0] if claim else None
 
 
 def _disclose(

@@ -8,6 +8,7 @@ and nothing issued next is signed by a key a partner cannot have yet."""
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -108,6 +109,12 @@ class CertificateIssuer:
             signing_key=_signing(keys, datetime.now(UTC)).key,
             published={entry.key.kid: entry.key.public for entry in keys},
         )
+
+    @functools.cached_property
+    def signer(self) -> str:
+        """Who signs tokens now: a kept token signed by any other key, or under another URL
+        (its issuer and status lists), is made anew."""
+        return f"{self.signing_key.kid} {self.issuer}"
 
     def status_list_uri(self, list_id: int) -> str:
         return f"{self.issuer}/status-lists/{list_id}"

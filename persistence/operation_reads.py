@@ -25,6 +25,7 @@ from domain.support import SupportMeasure
 from domain.tiers import Tier
 from persistence import audit
 from persistence.audit import Audit
+from persistence.certificate_tokens import KeptToken
 from persistence.database import Database
 from persistence.mapping import premium_policy_of
 from persistence.views import Cursor
@@ -32,8 +33,10 @@ from persistence.views import Cursor
 
 @dataclass(frozen=True)
 class ShownCertificate:
-    """The certificate a registration shows (views.current_certificates)."""
+    """The certificate a registration shows (views.current_certificates), with the token kept
+    for it (views.certificate_tokens)."""
 
+    id: uuid.UUID
     serial_number: str
     tier: str
     status: str
@@ -41,6 +44,7 @@ class ShownCertificate:
     valid_until: datetime | None
     status_list_id: int
     status_index: int
+    kept: KeptToken | None
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,13 @@ SELECT r.id, r.display_name, r.identity_verified, r.birth_year, r.home_municipal
         FROM activity a
         WHERE a.resident_id = g.resident_id AND a.municipality_code = g.municipality_code
           AND a.status = 'VERIFIED' AND a.occurred_on >= %(since)s),
-      'certificate', (SELECT json_build_object('serial_number', c.serial_number,
+      'certificate', (SELECT json_build_object('id', c.id, 'serial_number', c.serial_number,
           'tier', c.tier, 'status', c.status, 'issued_at', c.issued_at AT TIME ZONE 'UTC',
           'valid_until', c.valid_until AT TIME ZONE 'UTC',
-          'status_list_id', c.status_list_id, 'status_index', c.status_index)
+          'status_list_id', c.status_list_id, 'status_index', c.status_index,
+          'kept', (SELECT json_build_array(t.signer, t.renew_after AT TIME ZONE 'UTC', t.jwt,
+              t.disclosures)
+            FROM certificate_token t WHERE t.certificate_id = c.id))
         FROM certificate c WHERE c.registration_id = g.id
         ORDER BY c.status = 'VALID' DESC, c.issued_at DESC, c.id DESC LIMIT 1)
     ) ORDER BY g.registered_at, g.id)
@@ -127,7 +134,10 @@ def _instant(text: str | None) -> datetime | None:
 def _certificate(stored: dict[str, Any] | None) -> ShownCertificate | None:
     if stored is None:
         return None
+    certificate_id = uuid.UUID(stored["id"])
+    kept = stored["kept"]
     return ShownCertificate(
+        id=certificate_id,
         serial_number=stored["serial_number"],
         tier=stored["tier"],
         status=stored["status"],
@@ -135,6 +145,9 @@ def _certificate(stored: dict[str, Any] | None) -> ShownCertificate | None:
         valid_until=_instant(stored["valid_until"]),
         status_list_id=stored["status_list_id"],
         status_index=stored["status_index"],
+        kept=None
+        if kept is None
+        else KeptToken(certificate_id, kept[0], _at(kept[1]), kept[2], tuple(kept[3])),
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -211,6 +212,20 @@ class Certificate(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     status_list_id: int = Field(foreign_key="status_list.id")
     status_index: int
+
+
+class CertificateToken(SQLModel, table=True):
+    """A certificate's token as issued to its holder, kept so that it is signed once, not at
+    every read (resolvers/certificates.py says when it is made anew)."""
+
+    __tablename__ = "certificate_token"
+
+    certificate_id: uuid.UUID = Field(foreign_key="certificate.id", primary_key=True)
+    # The issuer URL and key that signed it (CertificateIssuer.signer).
+    signer: str = Field(sa_column=Column(Text, nullable=False))
+    renew_after: datetime = Field(sa_type=UtcDateTime)
+    jwt: str = Field(sa_column=Column(Text, nullable=False))
+    disclosures: list[str] = Field(sa_column=Column(JSON, nullable=False))
 
 
 class Activity(SQLModel, table=True):

@@ -585,3 +585,15 @@ async def registrants_for_export(session: AsyncSession, code: str) -> list[Expor
     # SQLModel's exec has no overload for three entities; it runs any select all the same.
     rows = await session.exec(statement)  # type: ignore[call-overload]
     return [ExportedRegistrant(registration, resident, key) for registration, resident, key in rows]
+
+
+async def certificate_tokens(
+    session: AsyncSession, certificate_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tables.CertificateToken]:
+    """The tokens kept for these certificates (persistence/certificate_tokens.py)."""
+    rows = await session.exec(
+        select(tables.CertificateToken).where(
+            col(tables.CertificateToken.certificate_id).in_(certificate_ids)
+        )
+    )
+    return {row.certificate_id: row for row in rows}

@@ -1,7 +1,10 @@
-"""Certificate tokens: issued to their holder on read, checked for partners."""
+"""Certificate tokens: issued to their holder on their first read and kept, checked for
+partners."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -9,9 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from credentials import certificate, sd_jwt
 from credentials.certificate import LIST_VALUE, Reading, Verdict, VerificationStatus
-from credentials.jose import SigningKey
 from domain.tiers import Tier
 from persistence import views
+from persistence.certificate_tokens import KeptToken
 from resolvers.context import Context
 
 # Longer than any token the platform issues; anything longer is not one of ours.
@@ -22,6 +25,8 @@ TIERS = frozenset(tier.value for tier in Tier)
 class StoredCertificate(Protocol):
     """What a token is made from: a certificate's row, or the compiled MyProfile's value."""
 
+    @property
+    def id(self) -> uuid.UUID: ...
     @property
     def serial_number(self) -> str: ...
     @property
@@ -34,6 +39,19 @@ class StoredCertificate(Protocol):
     def status_list_id(self) -> int: ...
     @property
     def status_index(self) -> int: ...
+
+
+class Kept(Protocol):
+    """A token kept for a certificate: its row, or the compiled MyProfile's value."""
+
+    @property
+    def signer(self) -> str: ...
+    @property
+    def renew_after(self) -> datetime: ...
+    @property
+    def jwt(self) -> str: ...
+    @property
+    def disclosures(self) -> Sequence[str]: ...
 
 
 def _claims(
@@ -51,23 +69,35 @@ def _claims(
     )
 
 
-def _signer(context: Context) -> tuple[SigningKey, str, int]:
-    """Who signs a token now: the issuer's key, its name, and the time of issue."""
+def token_for(
+    context: Context,
+    row: StoredCertificate,
+    kept: Kept | None,
+    municipality_code: str,
+    display_name: str | None,
+) -> tuple[sd_jwt.IssuedSdJwt, KeptToken | None]:
+    """The certificate's token for its holder, and what to keep when it was made now.
+
+    A token is signed once and shown again (signing was most of what showing a profile cost),
+    until the issuer signs with another key or under another URL, the token is a month from
+    its end (certificate.renew_after), or the holder's name is not the one its disclosure
+    carries. Showing the same token again tells a partner nothing new: it names its
+    certificate's serial number either way."""
     issuer = context.issuer
-    return issuer.signing_key, issuer.issuer, int(context.clock.now().timestamp())
-
-
-def issue(
-    context: Context, row: StoredCertificate, municipality_code: str, display_name: str | None
-) -> sd_jwt.IssuedSdJwt:
+    now = context.clock.now()
+    if (
+        kept is not None
+        and kept.signer == issuer.signer
+        and now < kept.renew_after
+        and certificate.holder_name(kept.disclosures) == display_name
+    ):
+        return sd_jwt.IssuedSdJwt(kept.jwt, tuple(kept.disclosures)), None
     claims = _claims(context, row, municipality_code, display_name)
-    return certificate.issue_token(claims, *_signer(context))
-
-
-def shown_token(context: Context, row: StoredCertificate, municipality_code: str) -> str:
-    """The token for a holder who is handed no disclosure (certificate.shown_token)."""
-    claims = _claims(context, row, municipality_code, None)
-    return certificate.shown_token(claims, *_signer(context))
+    at = int(now.timestamp())
+    issued = certificate.issue_token(claims, issuer.signing_key, issuer.issuer, at)
+    renew = datetime.fromtimestamp(certificate.renew_after(claims, at), UTC)
+    made = KeptToken(row.id, issuer.signer, renew, issued.jwt, issued.disclosures)
+    return issued, made
 
 
 def read(context: Context, token: str) -> Reading | Verdict:

@@ -33,7 +33,8 @@ from domain.residents import claims_add_to
 from domain.roles import Role
 from domain.tiers import Tier
 from domain.vocabulary import Interest
-from persistence import operation_reads, tables
+from persistence import certificate_tokens, operation_reads, tables
+from persistence.certificate_tokens import KeptToken
 from resolvers import certificates, inputs, support
 from resolvers.context import Context
 from resolvers.progress import premium_progress, premiums_in_force
@@ -112,17 +113,23 @@ def _certificate(
     context: Context,
     shown: operation_reads.ShownCertificate | None,
     municipality_code: str,
-    now: datetime,
+    display_name: str | None,
+    made: list[KeptToken],
 ) -> Data | None:
-    """MyProfile asks for the token, not the disclosures: none is made."""
+    """MyProfile asks for the token, not the disclosures; a token made now goes in `made`."""
     if shown is None:
         return None
-    status = certificate_status_at(CertificateStatus(shown.status), shown.valid_until, now)
-    token = (
-        certificates.shown_token(context, shown, municipality_code)
-        if status is CertificateStatus.VALID
-        else None
+    status = certificate_status_at(
+        CertificateStatus(shown.status), shown.valid_until, context.clock.now()
     )
+    token = None
+    if status is CertificateStatus.VALID:
+        issued, new = certificates.token_for(
+            context, shown, shown.kept, municipality_code, display_name
+        )
+        token = issued.present()
+        if new is not None:
+            made.append(new)
     return {
         "serialNumber": shown.serial_number,
         "tier": Tier(shown.tier).value,
@@ -160,6 +167,7 @@ async def my_profile(context: Context, sent: Mapping[str, object]) -> Data:
         [(g.id, g.status, g.tier, g.premium_until) for g in me.registrations], now
     )
     registrations = []
+    made: list[KeptToken] = []
     for g in me.registrations:
         registration_id, tier, until = _registration_head(g.id, g.tier, g.premium_until, now)
         place = _place(places, g.municipality_code)
@@ -196,9 +204,13 @@ async def my_profile(context: Context, sent: Mapping[str, object]) -> Data:
                     "eligible": not progress.missing,
                     "missing": progress.missing,
                 },
-                "certificate": _certificate(context, g.certificate, g.municipality_code, now),
+                "certificate": _certificate(
+                    context, g.certificate, g.municipality_code, me.display_name, made
+                ),
             }
         )
+    # Kept before the answer leaves, as ordinary execution keeps them.
+    await certificate_tokens.keep(context.database, made)
     return {
         "me": {
             "id": inputs.global_id("Resident", me.id),

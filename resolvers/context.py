@@ -14,11 +14,13 @@ from domain.roles import Actor
 from edge.certificate_issuer import CertificateIssuer
 from edge.rate_limit import RateLimiter
 from persistence.audit import Audit
+from persistence.certificate_tokens import KeptToken
 from persistence.database import Database
 from persistence.unit_of_work import SqlUnitOfWork
 from resolvers.audited_reads import AuditedReadWriter
 from resolvers.directory import MunicipalityDirectory
 from resolvers.event_hub import EventHub
+from resolvers.kept_tokens import CertificateTokenKeeper
 from resolvers.loaders import Loaders
 
 
@@ -40,6 +42,7 @@ class Context:
     operation: str = "graphql"
     loaders: Loaders = field(init=False)
     _audited_reads: AuditedReadWriter | None = field(default=None, init=False)
+    _token_keeper: CertificateTokenKeeper | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.database, self.directory, self.clock)
@@ -53,6 +56,12 @@ class Context:
             # Made on first use: the operation is named once execution starts.
             self._audited_reads = AuditedReadWriter(self.database, self.audit())
         await self._audited_reads.load((place, tuple(records)))
+
+    async def keep_token(self, token: KeptToken) -> None:
+        """Keeps a certificate token made now, with the request's others."""
+        if self._token_keeper is None:
+            self._token_keeper = CertificateTokenKeeper(self.database)
+        await self._token_keeper.load(token)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.database, self.audit())

@@ -100,6 +100,13 @@ class CertificateByRegistrationIdLoader(_DatabaseLoader[uuid.UUID, tables.Certif
         return await self._by_key(keys, views.current_certificates)
 
 
+class CertificateTokenByCertificateIdLoader(
+    _DatabaseLoader[uuid.UUID, tables.CertificateToken | None]
+):
+    async def fetch(self, keys: list[uuid.UUID]) -> list[tables.CertificateToken | None]:
+        return await self._by_key(keys, views.certificate_tokens)
+
+
 class FiguresByScopeLoader(_DatabaseLoader[str, dict[str, int]]):
     """Every figure of each place (or of the nation) asked for, in one statement."""
 
@@ -322,6 +329,10 @@ class Loaders:
     @cached_property
     def certificate_by_registration_id(self) -> CertificateByRegistrationIdLoader:
         return CertificateByRegistrationIdLoader(self._database)
+
+    @cached_property
+    def certificate_token_by_certificate_id(self) -> CertificateTokenByCertificateIdLoader:
+        return CertificateTokenByCertificateIdLoader(self._database)
 
     @cached_property
     def registration_page_by_place(self) -> RegistrationPageByPlaceLoader:

@@ -316,7 +316,7 @@ class Certificate:
     resident_id: strawberry.Private[uuid.UUID]
     municipality_code: strawberry.Private[str]
     # One issuance per certificate and request, so that token and disclosures belong together.
-    issued: strawberry.Private[dict[str, IssuedSdJwt]]
+    issued: strawberry.Private[dict[str, asyncio.Future[IssuedSdJwt]]]
 
     @classmethod
     def from_row(cls, row: tables.Certificate, registration: tables.Registration) -> Certificate:
@@ -347,14 +347,24 @@ class Certificate:
         if self._status_now(info) is not certificate_rules.CertificateStatus.VALID:
             return None
         if "token" not in self.issued:
-            holder = await info.context.loaders.resident_by_id.load(self.resident_id)
-            self.issued["token"] = certificates.issue(
-                info.context,
-                self.row,
-                self.municipality_code,
-                holder.display_name if holder else None,
-            )
-        return self.issued["token"]
+            # Token, disclosures and QR code resolve at once: the first starts the one issuance.
+            self.issued["token"] = asyncio.ensure_future(self._token(info))
+        return await self.issued["token"]
+
+    async def _token(self, info: Ctx) -> IssuedSdJwt:
+        loaders = info.context.loaders
+        kept = await loaders.certificate_token_by_certificate_id.load(self.row.id)
+        holder = await loaders.resident_by_id.load(self.resident_id)
+        issued, made = certificates.token_for(
+            info.context,
+            self.row,
+            kept,
+            self.municipality_code,
+            holder.display_name if holder else None,
+        )
+        if made is not None:
+            await info.context.keep_token(made)
+        return issued
 
     @strawberry.field(
         permission_classes=[HoldsThisRecord],

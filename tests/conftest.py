@@ -40,6 +40,7 @@ TRANSIENT_TABLES = (
     tables.MunicipalEvent,
     tables.Notice,
     tables.SupportMeasure,
+    tables.CertificateToken,
     tables.Certificate,
     tables.Activity,
     tables.Registration,

@@ -3,31 +3,29 @@ no input at all makes the verifier raise."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credentials import certificate
+from credentials import certificate, sd_jwt
 from credentials.jose import MalformedToken, SigningKey, b64decode, json_object
 
 ISSUER = "https://furusato.example"
 NOW = 1_800_000_000
 KEY = SigningKey.generate()
 KEYS = {KEY.kid: KEY.public}
-GENUINE = certificate.issue_token(
-    certificate.CertificateClaims(
-        serial_number="FR-ABCD-EFGH-JKMN",
-        tier="BASIC",
-        municipality_code="204854",
-        valid_from=NOW - 86_400,
-        valid_until=None,
-        status_list_uri=f"{ISSUER}/status-lists/1",
-        status_index=4242,
-        display_name="佐藤 花子",
-    ),
-    KEY,
-    ISSUER,
-    NOW,
+CLAIMS = certificate.CertificateClaims(
+    serial_number="FR-ABCD-EFGH-JKMN",
+    tier="BASIC",
+    municipality_code="204854",
+    valid_from=NOW - 86_400,
+    valid_until=None,
+    status_list_uri=f"{ISSUER}/status-lists/1",
+    status_index=4242,
+    display_name="佐藤 花子",
 )
+GENUINE = certificate.issue_token(CLAIMS, KEY, ISSUER, NOW)
 TOKEN = GENUINE.present()
 
 
@@ -86,37 +84,20 @@ def test_any_text_gets_a_verdict_not_an_exception(text: str) -> None:
     assert not verdict(text).valid
 
 
-def _parts(token: str) -> tuple[dict[str, object], dict[str, object], list[str]]:
-    jws, *disclosures = token.split("~")
-    header, payload, _signature = jws.split(".")
-    return (
-        json_object(b64decode(header)),
-        json_object(b64decode(payload)),
-        disclosures,
-    )
+def test_a_token_carries_its_holders_name_in_its_disclosure_only() -> None:
+    assert certificate.holder_name(GENUINE.disclosures) == "佐藤 花子"
+    assert certificate.holder_name([]) is None
+    unnamed = certificate.issue_token(replace(CLAIMS, display_name=None), KEY, ISSUER, NOW)
+    assert certificate.holder_name(unnamed.disclosures) is None
+    other = sd_jwt.make_disclosure("nickname", "はなこ")
+    assert certificate.holder_name(["not a disclosure", other]) is None
 
 
-def test_the_shown_token_is_the_presented_token_without_disclosures_made() -> None:
-    claims = certificate.CertificateClaims(
-        serial_number="FR-ABCD-EFGH-JKMN",
-        tier="PREMIUM",
-        municipality_code="204854",
-        valid_from=NOW - 86_400,
-        valid_until=NOW + 86_400,
-        status_list_uri=f"{ISSUER}/status-lists/1",
-        status_index=4242,
-        display_name="佐藤 花子",
-    )
-    shown = certificate.shown_token(claims, KEY, ISSUER, NOW)
-    presented = certificate.issue_token(claims, KEY, ISSUER, NOW).present()
-    shown_header, shown_payload, shown_disclosures = _parts(shown)
-    header, payload, disclosures = _parts(presented)
-    assert shown_header == header
-    # Two digests either way, each 32 bytes: none tells a named holder from one without.
-    assert len(shown_payload["_sd"]) == len(payload["_sd"]) == 2  # type: ignore[arg-type]
-    assert {len(b64decode(d)) for d in shown_payload["_sd"]} == {32}  # type: ignore[attr-defined]
-    assert shown_payload["_sd"] != payload["_sd"]
-    assert shown_disclosures == disclosures == [""]
-    assert {**shown_payload, "_sd": None} == {**payload, "_sd": None}
-    found = verdict(shown)
-    assert (found.valid, found.serial_number, found.tier) == (True, "FR-ABCD-EFGH-JKMN", "PREMIUM")
+def test_a_kept_token_is_made_anew_a_month_before_it_ends() -> None:
+    """An open-ended certificate's token runs a year; one that ends runs as long as it."""
+    exp = json_object(b64decode(TOKEN.split(".")[1]))["exp"]
+    assert certificate.renew_after(CLAIMS, NOW) == exp - 30 * 86_400
+    ending = replace(CLAIMS, tier="PREMIUM", valid_until=NOW + 86_400)
+    premium = certificate.issue_token(ending, KEY, ISSUER, NOW).jwt
+    assert certificate.renew_after(ending, NOW) == NOW + 86_400
+    assert json_object(b64decode(premium.split(".")[1]))["exp"] == NOW + 86_400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -85,6 +86,60 @@ async def test_a_basic_certificate_verifies_and_tells_nothing_of_its_holder(
     # The holder may choose to show the name: the disclosure rides along, and still verifies.
     [disclosure] = shown["disclosures"]
     assert (await verify(api, token + disclosure + "~"))["valid"] is True
+
+
+async def _shown(api: Api, person: str) -> tuple[str, list[str]]:
+    """The token and disclosures of the person's one certificate, read both ways: the app's
+    MyProfile (compiled, on PostgreSQL) shows the token its executed fields show."""
+    [shown] = await my_certificates(api, person)
+    body = await api.op("MyProfile", token=person)
+    [held] = body["data"]["me"]["registrations"]
+    assert held["certificate"]["token"] == shown["token"]
+    return shown["token"], shown["disclosures"]
+
+
+async def test_a_token_is_kept_until_its_name_or_its_end_calls_for_a_new_one(
+    api: Api, clock: FixedClock
+) -> None:
+    await join(api, HAKUBA, clock)
+    hanako = api.resident(name="佐藤 花子")
+    await register(api, hanako, HAKUBA)
+    first = await _shown(api, hanako)
+    clock.advance(timedelta(days=300))
+    assert await _shown(api, hanako) == first
+    body = await api.op("UpdateProfile", {"input": {"displayName": "佐藤 華子"}}, hanako)
+    assert body["data"]["updateProfile"]["errors"] == []
+    token, disclosures = await _shown(api, hanako)
+    assert token != first[0]
+    assert certificate.holder_name(disclosures) == "佐藤 華子"
+    assert (await verify(api, token + disclosures[0] + "~"))["valid"] is True
+    # The token shown before still proves its certificate: it never named the holder.
+    assert (await verify(api, first[0]))["valid"] is True
+    # A month before it ends, the token is made anew, for another year.
+    ends = claims_of(token)["exp"]
+    clock.advance(timedelta(seconds=ends - clock.now().timestamp()) - timedelta(days=31))
+    assert await _shown(api, hanako) == (token, disclosures)
+    clock.advance(timedelta(days=2))
+    renewed, _ = await _shown(api, hanako)
+    assert claims_of(renewed)["exp"] == int(clock.now().timestamp()) + 365 * 86_400
+
+
+async def test_a_token_is_made_anew_by_the_key_that_signs_now(
+    platform: Platform, clock: FixedClock, certificate_issuer: CertificateIssuer
+) -> None:
+    async with platform.api() as api:
+        await join(api, HAKUBA, clock)
+        hanako = api.resident(name="佐藤 花子")
+        await register(api, hanako, HAKUBA)
+        before, _ = await _shown(api, hanako)
+    old, new = certificate_issuer.signing_key, SigningKey.generate()
+    rotated = CertificateIssuer(PUBLIC_URL, new, {old.kid: old.public, new.kid: new.public})
+    async with replace(platform, certificate_issuer=rotated).api() as api:
+        after, _ = await _shown(api, hanako)
+        assert json.loads(b64decode(after.split(".")[0]))["kid"] == new.kid
+        assert claims_of(after)["serial_number"] == claims_of(before)["serial_number"]
+        # What was shown before still verifies: the old key stays published.
+        assert (await verify(api, before))["valid"] is True
 
 
 async def test_withdrawal_revokes_and_premium_supersedes(api: Api, clock: FixedClock) -> None:

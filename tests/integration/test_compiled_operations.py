@@ -7,8 +7,6 @@ execute field by field."""
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -40,29 +38,6 @@ pytestmark = pytest.mark.database
 ON_POSTGRESQL = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 
 HAKUBA_NEIGHBOUR = "202011"  # 長野市, in 長野県 as 白馬村 is
-
-
-def _claims(token: str) -> dict[str, Any]:
-    """A certificate token's claims, less what is new with every issuance (the time of
-    issue, and the digests of freshly salted disclosures)."""
-    payload = token.split("~", 1)[0].split(".")[1]
-    claims: dict[str, Any] = json.loads(
-        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-    )
-    for fresh in ("iat", "_sd"):
-        claims.pop(fresh, None)
-    return claims
-
-
-def _comparable(answer: Any) -> Any:
-    if isinstance(answer, dict):
-        return {
-            key: _claims(value) if key == "token" and isinstance(value, str) else _comparable(value)
-            for key, value in answer.items()
-        }
-    if isinstance(answer, list | tuple):
-        return [_comparable(item) for item in answer]
-    return answer
 
 
 async def _audit_log(database: Database) -> list[tuple[Any, ...]]:
@@ -106,7 +81,9 @@ class BothWays:
             json_sent = response.headers["content-type"] == "application/json"
             answers.append((response.status_code, response.json() if json_sent else response.text))
             logs.append((await _audit_log(self.database))[before:])
-        assert _comparable(answers[0]) == _comparable(answers[1])
+        # Certificate tokens included: the first way keeps the tokens it makes, the second
+        # shows the same ones.
+        assert answers[0] == answers[1]
         assert logs[0] == logs[1]
         status, answer = answers[0]
         return answer if isinstance(answer, dict) else {"status": status, "errors": [answer]}

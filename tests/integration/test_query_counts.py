@@ -25,10 +25,10 @@ pytestmark = pytest.mark.database
 
 PLACES = (HAKUBA, HIGASHIKAWA, NAGANO, "363421", "325252")
 
-# Executed field by field: me (1); registrations (1); certificates, premium policies and
-# verified activities, each batched across registrations (3). Places come from the process's
-# master data, not SQL.
-MY_PROFILE_QUERIES = 5
+# Executed field by field: me (1); registrations (1); certificates, the tokens kept for them,
+# premium policies and verified activities, each batched across registrations (4). Places come
+# from the process's master data, not SQL.
+MY_PROFILE_QUERIES = 6
 # Compiled (PostgreSQL, resolvers/compiled.py): everything in one statement.
 MY_PROFILE_COMPILED = 1
 # Executed: the page, read from the list's index up to its size (1); its total (1); the
@@ -79,6 +79,30 @@ async def test_my_profile(either: Api, clock: FixedClock, queries: QueryCounter)
         counts.append(queries.count)
     expected = _expected(api, MY_PROFILE_COMPILED, MY_PROFILE_QUERIES)
     assert counts == [expected] * len(PLACES), queries.statements
+
+
+async def test_my_profile_keeps_the_tokens_it_makes_at_once(
+    either: Api, clock: FixedClock, queries: QueryCounter
+) -> None:
+    """Renamed, a resident's every token is made anew (its disclosure names them): all are
+    kept in one statement more, and the next read makes none."""
+    api = either
+    hanako = api.resident()
+    for code in PLACES:
+        await join(api, code, clock)
+        await register(api, hanako, code)
+    body = await api.op("UpdateProfile", {"input": {"displayName": "佐藤 華子"}}, hanako)
+    assert body["data"]["updateProfile"]["errors"] == []
+    counts, tokens = [], []
+    for _ in range(2):
+        queries.reset()
+        body = await api.op("MyProfile", token=hanako)
+        counts.append(queries.count)
+        tokens.append([g["certificate"]["token"] for g in body["data"]["me"]["registrations"]])
+    expected = _expected(api, MY_PROFILE_COMPILED, MY_PROFILE_QUERIES)
+    assert counts == [expected + 1, expected], queries.statements
+    assert tokens[0] == tokens[1]
+    assert len(set(tokens[0])) == len(PLACES)
 
 
 async def test_registrants(either: Api, clock: FixedClock, queries: QueryCounter) -> None:

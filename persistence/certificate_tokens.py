@@ -1,0 +1,41 @@
+"""Certificate tokens kept once issued (tables.CertificateToken)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from persistence import tables
+from persistence.database import Database
+
+
+@dataclass(frozen=True)
+class KeptToken:
+    certificate_id: uuid.UUID
+    signer: str
+    renew_after: datetime
+    jwt: str
+    disclosures: tuple[str, ...]
+
+
+async def keep(database: Database, tokens: Sequence[KeptToken]) -> None:
+    """Kept in place of what was kept before: a token made anew replaces the old one. Two
+    requests keeping a token for the same certificate at once each leave a good one."""
+    if not tokens:
+        return
+    dialect = postgresql if database.url.get_backend_name() == "postgresql" else sqlite
+    table = tables.CertificateToken.__table__  # type: ignore[attr-defined]
+    statement = dialect.insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["certificate_id"],
+        set_={
+            name: statement.excluded[name]
+            for name in ("signer", "renew_after", "jwt", "disclosures")
+        },
+    )
+    async with database.write_engine.begin() as connection:
+        await connection.execute(statement, [asdict(token) for token in tokens])
