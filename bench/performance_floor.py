@@ -4,7 +4,10 @@ statement and the bytes go out as they come, except what SQL cannot do: verifyin
 tokens (the same code as the platform's). No GraphQL, no ORM, no loaders.
 
 It answers POST /<operation name> with the variables as the JSON body and the caller's bearer
-token, and knows the caller only from that token, as the platform does. It is a measuring
+token, and knows the caller only from that token, as the platform does. What it reads and
+writes is in the clients' formats, as the contract has them: global IDs, cursors, instants as
+the DateTime scalar writes them (with the platform's SQL for them, persistence/operation_reads.py:
+the fastest way found), so that a client could use its answers. It is a measuring
 stick, not a second implementation: where it restates a rule of the scheme in SQL (premium
 conditions, tiers in force), bench/performance.py checks its answers against the platform's.
 
@@ -13,6 +16,7 @@ conditions, tiers in force), bench/performance.py checks its answers against the
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -36,13 +40,14 @@ from domain.tiers import Tier
 from edge.certificate_issuer import CertificateIssuer
 from edge.settings import Settings
 from edge.tokens import TokenVerifier, load_or_create_key
+from persistence.operation_reads import global_id_sql, instant_sql, time_cursor_sql
 
 # Each registration of the caller with its place, premium progress and newest certificate.
 # The premium conditions are RULES.md's, in domain/premium.py's order. A certificate's token is
 # the one the platform kept, while resolvers/certificates.token_for would show it again (its
 # disclosure, base64url JSON, decoded to compare the holder's name); any other is signed
 # afterwards in Python (`"@token:<serial>"` stands for each) and not kept.
-MY_PROFILE = """
+MY_PROFILE_TEMPLATE = """
 WITH me AS (SELECT * FROM resident WHERE subject = %(subject)s),
 held AS (
   SELECT g.*, (g.status = 'ACTIVE' AND g.tier = 'PREMIUM' AND g.premium_until > now()) AS in_force
@@ -88,7 +93,7 @@ refusals AS (
   LEFT JOIN municipality home ON home.code = me.home_municipality_code
 )
 SELECT json_build_object('data', json_build_object('me', json_build_object(
-  'id', me.id, 'displayName', me.display_name, 'identityVerified', me.identity_verified,
+  'id', {resident_id}, 'displayName', me.display_name, 'identityVerified', me.identity_verified,
   'birthYear', me.birth_year,
   'homeMunicipality', (SELECT json_build_object('code', h.code, 'name', h.name,
       'prefecture', json_build_object('code', hp.code, 'name', hp.name))
@@ -96,12 +101,12 @@ SELECT json_build_object('data', json_build_object('me', json_build_object(
     WHERE h.code = me.home_municipality_code),
   'interests', me.interests,
   'registrations', coalesce((SELECT json_agg(json_build_object(
-      'id', g.id,
+      'id', {registration_id},
       'tier', CASE WHEN g.tier = 'PREMIUM' AND g.premium_until > now() THEN 'PREMIUM'
         ELSE 'BASIC' END,
-      'status', g.status, 'relationship', g.relationship, 'registeredAt', g.registered_at,
+      'status', g.status, 'relationship', g.relationship, 'registeredAt', {registered_at},
       'premiumUntil', CASE WHEN g.tier = 'PREMIUM' AND g.premium_until > now()
-        THEN g.premium_until END,
+        THEN {premium_until} END,
       'municipality', json_build_object('code', m.code, 'name', m.name, 'kind', m.kind,
         'prefecture', json_build_object('code', pm.code, 'name', pm.name)),
       'premiumProgress', json_build_object('verifiedActivities', p.verified,
@@ -110,7 +115,7 @@ SELECT json_build_object('data', json_build_object('me', json_build_object(
       'certificate', (SELECT json_build_object('serialNumber', c.serial_number, 'tier', c.tier,
           'status', CASE WHEN c.status = 'VALID' AND c.valid_until <= now() THEN 'EXPIRED'
             ELSE c.status END,
-          'issuedAt', c.issued_at, 'validUntil', c.valid_until,
+          'issuedAt', {issued_at}, 'validUntil', {valid_until},
           'token', CASE WHEN c.status = 'VALID' AND (c.valid_until IS NULL OR c.valid_until > now())
             THEN coalesce((SELECT k.token FROM kept k WHERE k.certificate_id = c.id),
               '@token:' || c.serial_number) END)
@@ -131,12 +136,20 @@ SELECT json_build_object('data', json_build_object('me', json_build_object(
     AND NOT EXISTS (SELECT 1 FROM kept k WHERE k.certificate_id = c.id))
 FROM me
 """
+MY_PROFILE = MY_PROFILE_TEMPLATE.format(
+    resident_id=global_id_sql("Resident", "me.id"),
+    registration_id=global_id_sql("Registration", "g.id"),
+    registered_at=instant_sql("g.registered_at"),
+    premium_until=instant_sql("g.premium_until"),
+    issued_at=instant_sql("c.issued_at"),
+    valid_until=instant_sql("c.valid_until"),
+)
 
 # A place's active registrants, newest first, with each one's person, and how many there are
 # as the kept figures tell (as the platform reads it). A staff read of personal data is
 # written to the audit log (RULES.md), as the platform writes it: one entry naming the records
 # shown, committed with the statement before the answer leaves.
-REGISTRANTS = """
+REGISTRANTS_TEMPLATE = """
 WITH page AS (
   SELECT g.* FROM registration g
   WHERE g.municipality_code = %(code)s AND g.status = 'ACTIVE'
@@ -154,14 +167,14 @@ SELECT convert_to(json_build_object('data', json_build_object('municipality', js
   'registrations', json_build_object(
     'totalCount', (SELECT coalesce(sum(count), 0) FROM tally
       WHERE scope = %(code)s AND figure = 'registrations'),
-    'edges', coalesce((SELECT json_agg(json_build_object('cursor', n.id, 'node',
-        json_build_object('id', n.id,
+    'edges', coalesce((SELECT json_agg(json_build_object('cursor', {cursor}, 'node',
+        json_build_object('id', {registration_id},
           'tier', CASE WHEN n.tier = 'PREMIUM' AND n.premium_until > now() THEN 'PREMIUM'
             ELSE 'BASIC' END,
-          'status', n.status, 'relationship', n.relationship, 'registeredAt', n.registered_at,
+          'status', n.status, 'relationship', n.relationship, 'registeredAt', {registered_at},
           'premiumUntil', CASE WHEN n.tier = 'PREMIUM' AND n.premium_until > now()
-            THEN n.premium_until END,
-          'resident', json_build_object('id', r.id, 'displayName', r.display_name,
+            THEN {premium_until} END,
+          'resident', json_build_object('id', {resident_id}, 'displayName', r.display_name,
             'birthYear', r.birth_year,
             'homeMunicipality', (SELECT json_build_object('code', h.code, 'name', h.name)
               FROM municipality h WHERE h.code = r.home_municipality_code))))
@@ -169,10 +182,19 @@ SELECT convert_to(json_build_object('data', json_build_object('municipality', js
       FROM (SELECT * FROM page ORDER BY registered_at DESC, id DESC LIMIT %(first)s) n
       JOIN resident r ON r.id = n.resident_id), '[]'::json),
     'pageInfo', json_build_object('hasNextPage', (SELECT count(*) FROM page) > %(first)s,
-      'endCursor', (SELECT id FROM page ORDER BY registered_at DESC, id DESC
-        OFFSET %(first)s - 1 LIMIT 1)))
+      'endCursor', (SELECT {end_cursor} FROM (SELECT * FROM page
+          ORDER BY registered_at DESC, id DESC LIMIT %(first)s) e
+        ORDER BY e.registered_at, e.id LIMIT 1)))
 )))::text, 'UTF8')
 """
+REGISTRANTS = REGISTRANTS_TEMPLATE.format(
+    cursor=time_cursor_sql("n.registered_at", "n.id"),
+    end_cursor=time_cursor_sql("e.registered_at", "e.id"),
+    registration_id=global_id_sql("Registration", "n.id"),
+    registered_at=instant_sql("n.registered_at"),
+    premium_until=instant_sql("n.premium_until"),
+    resident_id=global_id_sql("Resident", "r.id"),
+)
 
 # A place with its policy and its kept figures (summed over their shards); the figures are
 # shaped into the dashboard's cells by domain/overview.py, as the platform does.
@@ -333,6 +355,7 @@ class Floor:
         variables = orjson.loads(await request.body())
         if claims["role"] != "partner":
             return _json(b'{"errors":[{"message":"not allowed"}]}')
+        measure_id = _id_of("SupportMeasure", variables["measureId"])
         now = datetime.now(UTC)
         reading = certificate.read_token(
             variables["token"], self.issuer.published, self.issuer.issuer, int(now.timestamp())
@@ -345,7 +368,7 @@ class Floor:
         async with self.pool.connection() as connection:
             cursor = await connection.execute(
                 SUPPORT,
-                {"list": list_id, "index": index, "measure": uuid.UUID(variables["measureId"])},
+                {"list": list_id, "index": index, "measure": measure_id},
             )
             row = await cursor.fetchone()
         if isinstance(reading, certificate.Verdict):
@@ -356,7 +379,7 @@ class Floor:
             verdict = reading.verdict(certificate.LIST_VALUE[row[1]])
         measure = (
             SupportMeasure(
-                id=uuid.UUID(variables["measureId"]),
+                id=measure_id,
                 municipality_code=row[2],
                 partner_id=row[3],
                 title="",
@@ -377,15 +400,26 @@ class Floor:
             municipality_code=verdict.municipality_code,
         )
         reason = ineligibility(measure, claims["partner"], shown, japan_date(now))
-        place = verdict.municipality_code if verdict.valid else None
+        place = verdict.municipality_code
         answer = {
             "eligible": reason is None,
             "reason": reason,
-            "tier": shown.tier.value if shown.tier and verdict.valid else None,
-            "validUntil": verdict.valid_until,
+            "tier": shown.tier.value if shown.tier else None,
+            "validUntil": None
+            if verdict.valid_until is None
+            else datetime.fromtimestamp(verdict.valid_until, UTC).isoformat(),
             "municipality": {"code": place, "name": row[7] if row else None} if place else None,
         }
         return _json(orjson.dumps({"data": {"supportEligibility": answer}}))
+
+
+def _id_of(type_name: str, global_id: str) -> uuid.UUID:
+    """The uuid of a global ID of the type (base64url of "<type>:<uuid>")."""
+    text = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    kind, _, value = text.partition(":")
+    if kind != type_name:
+        raise ValueError(f"not a {type_name} ID")
+    return uuid.UUID(value)
 
 
 def _counts(cells: dict[str, int | None]) -> list[dict[str, object]]:

@@ -183,7 +183,7 @@ async def profile(database: Database, subject: str, since: date) -> Profile | No
     )
 
 
-def _instant_sql(column: str) -> str:
+def instant_sql(column: str) -> str:
     """The DateTime scalar's text of an instant (datetime.isoformat in UTC: microseconds only
     when there are any)."""
     # One to_char, the costliest part: a fraction of all zeros is the only `.000000` in it.
@@ -191,7 +191,7 @@ def _instant_sql(column: str) -> str:
     return f"replace({written}, '.000000', '') || '+00:00'"
 
 
-def _global_id_sql(type_name: str, column: str) -> str:
+def global_id_sql(type_name: str, column: str) -> str:
     """inputs.global_id of a uuid column: "<type>:<id>" in base64url, without padding.
 
     base64 turns three bytes into four characters of six bits; in ASCII text only a byte whose
@@ -207,7 +207,7 @@ def _global_id_sql(type_name: str, column: str) -> str:
     return encoded if length % 3 == 0 else f"replace({encoded}, '=', '')"
 
 
-def _time_cursor_sql(at: str, column: str) -> str:
+def time_cursor_sql(at: str, column: str) -> str:
     """inputs.time_cursor_of: the instant's microseconds from 2000-01-01 (PostgreSQL's own
     count, timestamptz_send) and the uuid's bytes, in hex."""
     return f"encode(timestamptz_send({at}) || uuid_send({column}), 'hex')"
@@ -262,11 +262,11 @@ SELECT convert_to(json_build_object('municipality', json_build_object('registrat
 # The fixed parts written in once; what each request chooses stays to fill in.
 REGISTRANTS = REGISTRANTS_TEMPLATE.format(
     premium_now=PREMIUM_NOW,
-    cursor=_time_cursor_sql("page.registered_at", "page.id"),
-    registration_id=_global_id_sql("Registration", "e.id"),
-    registered_at=_instant_sql("e.registered_at"),
-    premium_until=_instant_sql("e.premium_until"),
-    resident_id=_global_id_sql("Resident", "r.id"),
+    cursor=time_cursor_sql("page.registered_at", "page.id"),
+    registration_id=global_id_sql("Registration", "e.id"),
+    registered_at=instant_sql("e.registered_at"),
+    premium_until=instant_sql("e.premium_until"),
+    resident_id=global_id_sql("Resident", "r.id"),
     scope="{scope}",
     tier="{tier}",
     total="{total}",
