@@ -44,13 +44,18 @@ function done(summary, latency, requests)
     end
   end
   local errors = summary.errors
+  -- The latency at every tenth of a percent, so that the rounds of a server pool into one
+  -- distribution (bench/performance.py, _pooled).
+  local quantiles = {}
+  for k = 1, 1000 do
+    quantiles[k] = string.format("%d", latency:percentile(k / 10))
+  end
   local out = io.open(os.getenv("WRK_RESULT"), "w")
   out:write(string.format(
-    '{"ok":%d,"wrong":%d,"failed":%d,"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,'
-      .. '"socket_errors":%d}',
+    '{"ok":%d,"wrong":%d,"failed":%d,"requests":%d,"duration_us":%d,"socket_errors":%d,'
+      .. '"quantiles_us":[%s]}',
     counted.ok, counted.wrong, counted.failed, summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99),
-    errors.connect + errors.read + errors.write + errors.timeout
+    errors.connect + errors.read + errors.write + errors.timeout, table.concat(quantiles, ",")
   ))
   out:close()
 end
