@@ -30,6 +30,7 @@ TYP = "dc+sd-jwt"
 VCT = "urn:jp:furusato:registration-certificate:1"
 # A basic certificate is valid until withdrawn; its tokens are refreshed by the app within this.
 OPEN_ENDED_TOKEN_SECONDS = 365 * 24 * 3600
+# A kept token is made anew this long before it ends (renew_after).
 RENEW_BEFORE_SECONDS = 30 * 24 * 3600
 DISPLAY_NAME = "display_name"
 

@@ -15,6 +15,8 @@ from persistence.database import Database
 
 @dataclass(frozen=True)
 class KeptToken:
+    """A certificate's signed token, its disclosures, who signed it and when to renew it."""
+
     certificate_id: uuid.UUID
     signer: str
     renew_after: datetime

@@ -13,7 +13,7 @@ from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.activities import Activity, ActivityStatus
-from domain.certificates import Certificate
+from domain.certificates import Certificate, CertificateStatus
 from domain.events import MunicipalEvent
 from domain.notices import Notice, publication
 from domain.places import Participation
@@ -72,9 +72,22 @@ class SqlResidentRepository:
     async def update(self, resident: Resident) -> None:
         stored = await self._session.get(tables.Resident, resident.id)
         before = _person(stored) if stored else None
+        renamed = stored is not None and stored.display_name != resident.display_name
         row = await self._session.merge(mapping.resident_to_row(resident))
         if before is not None:
             await tallies.person_corrected(self._session, resident.id, before, _person(row))
+        if renamed:
+            # The kept tokens' disclosures carry the name as it was: none outlives it.
+            held = (
+                select(tables.Certificate.id)
+                .join(tables.Registration)
+                .where(tables.Registration.resident_id == resident.id)
+            )
+            await self._session.exec(
+                delete(tables.CertificateToken).where(
+                    col(tables.CertificateToken.certificate_id).in_(held)
+                )
+            )
 
 
 class SqlPlaceRepository:
@@ -155,7 +168,7 @@ class SqlRegistrationRepository:
             tallies.flows(registration.events),
         )
         stored = {
-            row.id
+            row.id: row.status
             for row in (
                 await self._session.exec(
                     select(tables.Certificate).where(
@@ -171,6 +184,20 @@ class SqlRegistrationRepository:
                     .where(col(tables.Certificate.id) == certificate.id)
                     .values(status=certificate.status.value, ended_at=certificate.ended_at)
                 )
+        # A token is shown only while its certificate is in force: the one kept for a
+        # certificate that ends goes with it (its disclosure names the holder).
+        ended = [
+            c.id
+            for c in registration.certificates
+            if stored.get(c.id) == CertificateStatus.VALID.value
+            and c.status is not CertificateStatus.VALID
+        ]
+        if ended:
+            await self._session.exec(
+                delete(tables.CertificateToken).where(
+                    col(tables.CertificateToken.certificate_id).in_(ended)
+                )
+            )
         # The certificate a new one replaces must leave VALID before the new one arrives.
         await self._session.flush()
         for certificate in registration.certificates:

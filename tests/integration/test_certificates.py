@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 
 from credentials import certificate, status_list
 from credentials.jose import SigningKey, b64decode, b64encode, compact_json, key_from_jwk
 from domain.clock import FixedClock
 from edge.certificate_issuer import CertificateIssuer
+from persistence import tables
 from persistence.database import Database
 from tests.integration.conftest import PUBLIC_URL, Api, Platform, snapshot
 from tests.integration.steps import (
@@ -122,6 +124,29 @@ async def test_a_token_is_kept_until_its_name_or_its_end_calls_for_a_new_one(
     clock.advance(timedelta(days=2))
     renewed, _ = await _shown(api, hanako)
     assert claims_of(renewed)["exp"] == int(clock.now().timestamp()) + 365 * 86_400
+
+
+async def _kept(database: Database) -> int:
+    async with database.read_engine.connect() as connection:
+        return len((await connection.execute(select(tables.CertificateToken))).all())
+
+
+async def test_no_token_is_kept_past_its_certificate_or_the_name_it_carries(
+    api: Api, clock: FixedClock, database: Database
+) -> None:
+    await join(api, HAKUBA, clock)
+    hanako = api.resident(name="佐藤 花子")
+    registration = await register(api, hanako, HAKUBA)
+    await _shown(api, hanako)
+    assert await _kept(database) == 1
+    body = await api.op("UpdateProfile", {"input": {"displayName": "佐藤 華子"}}, hanako)
+    assert body["data"]["updateProfile"]["errors"] == []
+    assert await _kept(database) == 0
+    await _shown(api, hanako)
+    assert await _kept(database) == 1
+    body = await api.op("Withdraw", {"registrationId": registration}, hanako)
+    assert "errors" not in body
+    assert await _kept(database) == 0
 
 
 async def test_a_token_is_made_anew_by_the_key_that_signs_now(
