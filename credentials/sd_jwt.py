@@ -69,28 +69,23 @@ def issue(
     typ: str,
     digests: int = 0,
 ) -> IssuedSdJwt:
-    """`digests`: `_sd` holds at least this many (see `_with_digests`)."""
+    """`digests`: pad `_sd` with decoys to at least this many (RFC 9901, decoy digests), so
+    that their number does not tell which claims the holder has."""
     clash = (set(claims) & set(disclosable)) | (set(disclosable) & RESERVED_NAMES)
     if clash:
         raise ValueError(f"claims both plain and disclosable, or reserved: {sorted(clash)}")
     disclosures = tuple(make_disclosure(name, value) for name, value in disclosable.items())
-    hashed = [digest(d) for d in disclosures]
-    return IssuedSdJwt(sign_compact(typ, _with_digests(claims, hashed, digests), key), disclosures)
-
-
-def _with_digests(claims: Mapping[str, Any], hashed: list[str], digests: int) -> dict[str, Any]:
-    """The payload: the claims, and `_sd` padded with decoys to at least `digests` (RFC 9901,
-    decoy digests), so that their number does not tell which claims the holder has."""
     payload = dict(claims)
+    hashed = [digest(d) for d in disclosures]
     decoys = max(digests - len(hashed), 0)
     # One draw for all the decoys: a system call each was a measurable part of issuing.
     drawn = secrets.token_bytes(32 * decoys)
-    hashed = hashed + [b64encode(drawn[32 * n : 32 * (n + 1)]) for n in range(decoys)]
+    hashed += [b64encode(drawn[32 * n : 32 * (n + 1)]) for n in range(decoys)]
     if hashed:
         # Sorted, so that the order of digests tells nothing about the order of claims.
         payload["_sd"] = sorted(hashed)
         payload["_sd_alg"] = SD_ALG
-    return payload
+    return IssuedSdJwt(sign_compact(typ, payload, key), disclosures)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from persistence import tables
+from persistence import tables, tallies
 from persistence.database import Database
 
 
@@ -29,15 +29,15 @@ async def keep(database: Database, tokens: Sequence[KeptToken]) -> None:
     requests keeping a token for the same certificate at once each leave a good one."""
     if not tokens:
         return
-    dialect = postgresql if database.url.get_backend_name() == "postgresql" else sqlite
     table = tables.CertificateToken.__table__  # type: ignore[attr-defined]
-    statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["certificate_id"],
-        set_={
-            name: statement.excluded[name]
-            for name in ("signer", "renew_after", "jwt", "disclosures")
-        },
-    )
-    async with database.write_engine.begin() as connection:
+    async with AsyncSession(database.write_engine) as session, session.begin():
+        statement = tallies.insert_for(session, table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["certificate_id"],
+            set_={
+                name: statement.excluded[name]
+                for name in ("signer", "renew_after", "jwt", "disclosures")
+            },
+        )
+        connection = await session.connection()
         await connection.execute(statement, [asdict(token) for token in tokens])

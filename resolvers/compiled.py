@@ -114,14 +114,13 @@ def _certificate(
     shown: operation_reads.ShownCertificate | None,
     municipality_code: str,
     display_name: str | None,
+    now: datetime,
     made: list[KeptToken],
 ) -> Data | None:
     """MyProfile asks for the token, not the disclosures; a token made now goes in `made`."""
     if shown is None:
         return None
-    status = certificate_status_at(
-        CertificateStatus(shown.status), shown.valid_until, context.clock.now()
-    )
+    status = certificate_status_at(CertificateStatus(shown.status), shown.valid_until, now)
     token = None
     if status is CertificateStatus.VALID:
         issued, new = certificates.token_for(
@@ -205,7 +204,7 @@ async def my_profile(context: Context, sent: Mapping[str, object]) -> Data:
                     "missing": progress.missing,
                 },
                 "certificate": _certificate(
-                    context, g.certificate, g.municipality_code, me.display_name, made
+                    context, g.certificate, g.municipality_code, me.display_name, now, made
                 ),
             }
         )
