@@ -60,6 +60,7 @@ from edge.rate_limit import RateLimiter
 from edge.registrants_export import registrants_export_routes
 from edge.request_log import RequestLog, graphql_outcome, log_as_json
 from edge.settings import Settings
+from edge.stalls import time_collections, watch_event_loop
 from edge.tokens import InvalidToken, LocalIssuer, TokenVerifier, load_or_create_key
 from edge.web_routes import web_routes
 from municipal_lists.reading import UnreadableFile, read_list
@@ -332,7 +333,9 @@ def create_app(
                 )
             ),
             asyncio.create_task(_sampling(db, graphql.events)),
+            asyncio.create_task(watch_event_loop()),
         ]
+        time_collections()
         try:
             yield
         finally:

@@ -116,6 +116,8 @@ async def test_operations_are_counted_by_name_and_outcome(api: Api, clock: Fixed
         "furusato_database_connections_opened_total ",
         "furusato_subscribers ",
         "furusato_event_poll_age_seconds ",
+        "furusato_event_loop_lag_seconds_count ",
+        'furusato_gc_pause_seconds_count{generation="2"}',
     ):
         assert series in exposed
     assert "WhateverTheClientCalledIt" not in exposed
