@@ -1,7 +1,7 @@
 """The platform against PostGraphile and a hand-written floor, on the same PostgreSQL data.
 
     .venv/bin/python bench/performance.py [--residents 120000] [--seconds 20] [--rounds 4]
-        [--warmup 3] [--connections 16] [--workers 2] [--reuse]
+        [--warmup 3] [--connections 16] [--workers 2] [--reuse] [--operations NAME ...]
         [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres]
 
 Needs wrk (Debian's package) and bench/postgraphile's npm packages (`make bench-tools`).
@@ -17,7 +17,11 @@ and checks the answers: the executed platform's and the floor's must be the plat
 for value, PostGraphile's carry the same records; then wrk drives each for `--warmup` seconds
 (not counted) and for `--seconds` in `--rounds` turns, the servers' order moving each round,
 with as many threads as connections (one connection each), and every response is compared
-with that sample's answer from the first pass. Writes bench/REPORT-performance.md.
+with that sample's answer from the first pass. Then the platform, the floor and PostGraphile
+again in the same way, held to one pace below what any of them answers (each connection
+pausing before each request), so that their p99s compare at the same load. The platform's
+/metrics before and after each round tell what its workers saw (edge/stalls.py, and the
+operations' latency from their arrival). Writes bench/REPORT-performance.md.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -288,6 +293,40 @@ def _wait_for(url: str, seconds: float = 120) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
+# A server's /metrics samples, by name and labels.
+Counts = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+# The platform's own view of a run: its workers' stalls (edge/stalls.py) and how long each
+# request took from its arrival in a worker to its answer.
+WORKER_SERIES = (
+    "furusato_event_loop_lag_seconds",
+    "furusato_gc_pause_seconds",
+    "furusato_graphql_operation_seconds",
+)
+
+
+def _worker_counts(origin: str) -> Counts:
+    """The series of all of the platform's workers, as one answering /metrics sums them."""
+    text = httpx.get(f"{origin}/metrics", timeout=10).text
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family_ in text_string_to_metric_families(text)
+        if family_.name in WORKER_SERIES
+        for sample in family_.samples
+    }
+
+
+def _grown(before: Counts, after: Counts) -> Counts:
+    return {key: value - before.get(key, 0.0) for key, value in after.items()}
+
+
+def _added(counts: list[Counts]) -> Counts:
+    total: Counts = {}
+    for each in counts:
+        for key, value in each.items():
+            total[key] = total.get(key, 0.0) + value
+    return total
+
+
 @dataclass
 class Run:
     server: str
@@ -297,6 +336,10 @@ class Run:
     rest_cpu_ms: float
     # What the machine read from disk during the run (/proc/vmstat pgpgin), in MiB.
     disk_read_mib: float
+    # The platform's: how its workers' series (WORKER_SERIES) grew during the run.
+    worker_counts: Counts | None = None
+    # Each connection's pause before each request; None: as fast as the server answers.
+    pause_ms: int | None = None
 
 
 def _percentile(pooled: list[tuple[int, float]], share: float) -> int:
@@ -334,6 +377,8 @@ def _pooled(rounds: list[Run]) -> Run:
         sum(r.cpu_ms * r.result["requests"] for r in rounds) / requests,
         sum(r.rest_cpu_ms * r.result["requests"] for r in rounds) / requests,
         sum(r.disk_read_mib for r in rounds),
+        None if first.worker_counts is None else _added([r.worker_counts or {} for r in rounds]),
+        first.pause_ms,
     )
 
 
@@ -373,6 +418,7 @@ def _drive(
     seconds: float,
     connections: int,
     scratch: Path,
+    pause_ms: int | None = None,
 ) -> Run:
     spec = scratch / f"{server}-{operation}.lua"
     parts = ["return {", f"  path = {_lua(path)},", "  cases = {"]
@@ -388,6 +434,7 @@ def _drive(
     pids = family(pid)
     cpu, busy, load = _cpu_seconds(pids), _machine_busy_seconds(), _children_seconds()
     read = _disk_read_kib()
+    seen = _worker_counts(origin) if server in PLATFORM else None
     finished = subprocess.run(
         [
             shutil.which("wrk") or "wrk",
@@ -402,7 +449,11 @@ def _drive(
             "--",
             str(spec),
         ],
-        env={**os.environ, "WRK_RESULT": str(result_file)},
+        env={
+            **os.environ,
+            "WRK_RESULT": str(result_file),
+            **({"WRK_PAUSE_MS": str(pause_ms)} if pause_ms is not None else {}),
+        },
         capture_output=True,
         text=True,
         check=False,
@@ -422,7 +473,63 @@ def _drive(
         cpu * 1000 / requests,
         rest * 1000 / requests,
         (_disk_read_kib() - read) / 1024,
+        None if seen is None else _grown(seen, _worker_counts(origin)),
+        pause_ms,
     )
+
+
+# The pace every server is held to for the second comparison: each connection pauses between
+# an answer and its next request so that, at no latency at all, the connections together would
+# ask this share of what PostGraphile answered at full load.
+PACE_SHARE = 0.75
+
+
+def _pause_ms(connections: int, postgraphile: Run) -> int:
+    result = postgraphile.result
+    rate = float(result["requests"]) / (float(result["duration_us"]) / 1e6)
+    return max(1, round(connections * 1000 / (PACE_SHARE * rate)))
+
+
+@dataclass
+class Turns:
+    """One operation's rounds, server after server."""
+
+    operation: str
+    cases: dict[str, list[dict[str, Any]]]
+    origins: dict[str, str]
+    servers: dict[str, subprocess.Popen[bytes]]
+    args: argparse.Namespace
+    scratch: Path
+    settling: psycopg.Connection[Any]
+
+    def rounds(self, names: list[str], pause_ms: int | None, mismatches: list[str]) -> list[Run]:
+        """A warm-up first, not counted: the first pass asked one request at a time, so every
+        server's pools would otherwise grow inside the measurement. Then rounds, each server's
+        turn moving along: whatever the machine goes through in a minute (another tenant, a
+        background flush) falls on all alike. `pause_ms`: each connection's pause before each
+        request; none, as fast as the server answers."""
+        rounds: dict[str, list[Run]] = {server: [] for server in names}
+        for number in range(-1, self.args.rounds):
+            for server in names[number % len(names) :] + names[: number % len(names)]:
+                _settle(self.settling)
+                run = _drive(
+                    server,
+                    self.operation,
+                    self.origins[server],
+                    "/graphql" if server != "floor" else f"/{self.operation}",
+                    self.cases[server],
+                    self.servers[server].pid,
+                    self.args.warmup if number < 0 else self.args.seconds / self.args.rounds,
+                    self.args.connections,
+                    self.scratch,
+                    pause_ms,
+                )
+                print(server, self.operation, pause_ms, number, run.result["requests"], flush=True)
+                if number >= 0:
+                    rounds[server].append(run)
+                elif run.result["wrong"]:
+                    mismatches.append(f"{self.operation}, {server}: wrong answers in warm-up")
+        return [_pooled(rounds[server]) for server in names]
 
 
 def _lua(text: str) -> str:
@@ -752,6 +859,13 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--profile-requests", type=int, default=1000)
     parser.add_argument("--reuse", action="store_true", help="keep the database of the last run")
+    parser.add_argument(
+        "--operations",
+        nargs="+",
+        choices=OPERATIONS,
+        default=list(OPERATIONS),
+        help="only these (the report says which)",
+    )
     add_server_argument(parser)
     args = parser.parse_args()
     for tool, hint in ((shutil.which("wrk"), "wrk"), (NODE.exists() or None, "bench/postgraphile")):
@@ -839,6 +953,7 @@ def main() -> None:
         ),
     }
     runs: list[Run] = []
+    paced: list[Run] = []
     mismatches: list[str] = []
     try:
         _wait_for(f"{origins['platform']}/readyz")
@@ -848,7 +963,7 @@ def main() -> None:
         time.sleep(10)  # the publication the platform starts with, in a process of its own
         samples = _samples(url, origins["platform"], issuer, args.samples)
         with tempfile.TemporaryDirectory() as scratch:
-            for operation in OPERATIONS:
+            for operation in args.operations:
                 chosen = samples[operation]
                 summaries: dict[str, list[Any]] = {}
                 cases: dict[str, list[dict[str, Any]]] = {}
@@ -871,32 +986,11 @@ def main() -> None:
                             mismatches.append(
                                 f"{operation} sample {number}, {server}: {theirs} != {mine}"
                             )
-                # A warm-up at full load first, not counted: the first pass asked one request at
-                # a time, so every server's pools would otherwise grow inside the measurement.
-                # Then rounds, each server's turn moving along: whatever the machine goes
-                # through in a minute (another tenant, a background flush) falls on all alike.
-                order = list(PORTS)
-                rounds: dict[str, list[Run]] = {server: [] for server in PORTS}
-                for number in range(-1, args.rounds):
-                    for server in order[number % len(order) :] + order[: number % len(order)]:
-                        _settle(settling)
-                        run = _drive(
-                            server,
-                            operation,
-                            origins[server],
-                            "/graphql" if server != "floor" else f"/{operation}",
-                            cases[server],
-                            servers[server].pid,
-                            args.warmup if number < 0 else args.seconds / args.rounds,
-                            args.connections,
-                            Path(scratch),
-                        )
-                        print(server, operation, number, run.result["requests"], flush=True)
-                        if number >= 0:
-                            rounds[server].append(run)
-                        elif run.result["wrong"]:
-                            mismatches.append(f"{operation}, {server}: wrong answers in warm-up")
-                runs.extend(_pooled(rounds[server]) for server in PORTS)
+                turns = Turns(operation, cases, origins, servers, args, Path(scratch), settling)
+                full = turns.rounds(list(PORTS), None, mismatches)
+                runs.extend(full)
+                pause = _pause_ms(args.connections, full[list(PORTS).index("postgraphile")])
+                paced.extend(turns.rounds(["platform", "floor", "postgraphile"], pause, mismatches))
     finally:
         for process in servers.values():
             process.terminate()
@@ -904,7 +998,7 @@ def main() -> None:
             process.wait(30)
         settling.close()
     profile, parts = _profile(sqlalchemy_url, var, samples["MyProfile"], args.profile_requests)
-    _report(args, residents, registrations, runs, mismatches, profile, parts)
+    _report(args, residents, registrations, runs, paced, mismatches, profile, parts)
 
 
 def _executed_var(var: Path) -> Path:
@@ -921,17 +1015,60 @@ def _executed_var(var: Path) -> Path:
     return executed
 
 
+def _stall_row(run: Run) -> str:
+    counts = run.worker_counts or {}
+
+    def in_worker(name: str, le: str | None = None) -> float:
+        operation = ("operation", run.operation)
+        labels = (operation,) if le is None else (("le", le), operation)
+        return counts.get((f"furusato_graphql_operation_seconds_{name}", labels), 0.0)
+
+    def lag(name: str, le: str | None = None) -> float:
+        labels = () if le is None else (("le", le),)
+        return counts.get((f"furusato_event_loop_lag_seconds_{name}", labels), 0.0)
+
+    def collections(name: str) -> str:
+        form = ",.0f" if name == "count" else ".2f"
+        return " / ".join(
+            f"{counts.get((f'furusato_gc_pause_seconds_{name}', (('generation', g),)), 0.0):{form}}"
+            for g in "012"
+        )
+
+    timers = lag("count")
+    bounds = sorted(
+        float(labels[0][1])
+        for (name, labels), value in counts.items()
+        if name == "furusato_event_loop_lag_seconds_bucket" and value >= timers
+    )
+    longest = f"<= {bounds[0] * 1000:g}" if bounds and bounds[0] != float("inf") else "> 2500"
+    answered = max(in_worker("count"), 1)
+    slow = [(answered - in_worker("bucket", le)) / answered for le in ("0.01", "0.025")]
+    return (
+        f"| {run.operation} | {run.server} | {slow[0]:.2%} | {slow[1]:.2%} | {timers:,.0f} | {lag('sum') * 1000 / max(timers, 1):.1f} |"
+        f" {timers - lag('bucket', '0.025'):,.0f} | {timers - lag('bucket', '0.1'):,.0f} |"
+        f" {longest} | {collections('count')} | {collections('sum')} |"
+    )
+
+
 def _report(
     args: argparse.Namespace,
     residents: int,
     registrations: int,
     runs: list[Run],
+    paced: list[Run],
     mismatches: list[str],
     profile: list[tuple[str, float]],
     parts: list[tuple[str, float]],
 ) -> None:
     def rate(run: Run) -> float:
         return float(run.result["requests"]) / (float(run.result["duration_us"]) / 1e6)
+
+    def p99_ratio(runs_: list[Run], operation: str) -> str:
+        mine, theirs = (
+            next(r for r in runs_ if r.server == server and r.operation == operation)
+            for server in ("platform", "postgraphile")
+        )
+        return f"{mine.result['p99_us'] / theirs.result['p99_us']:.2f}"
 
     by = {(run.server, run.operation): run for run in runs}
     lines = [
@@ -962,7 +1099,7 @@ def _report(
         " platform / this |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for operation in OPERATIONS:
+    for operation in args.operations:
         mine = by[("platform", operation)]
         for server in PORTS:
             run = by[(server, operation)]
@@ -978,7 +1115,34 @@ def _report(
             )
     lines += [
         "",
-        "Goals: platform / PostGraphile >= 1.0 with p99 no worse; platform / floor >= 0.8.",
+        "Goals: platform / PostGraphile >= 1.0 with p99 no worse; platform / floor >= 0.8."
+        " p99 of the platform / PostGraphile's here: "
+        + ", ".join(f"{o} {p99_ratio(runs, o)}" for o in args.operations)
+        + "; at one pace (below): "
+        + ", ".join(f"{o} {p99_ratio(paced, o)}" for o in args.operations)
+        + ".",
+        "",
+        "## At one pace: the platform, the floor and PostGraphile",
+        "",
+        "The same rounds with each connection pausing before each request, the pause set so"
+        f" that the {args.connections} connections together, were answers instant, would ask"
+        f" {PACE_SHARE:.0%} of what PostGraphile answered above. At full load the platform's"
+        f" {args.workers} workers take every core, which PostgreSQL and wrk's threads share"
+        " with them (PostGraphile's one Node.js process takes one), so a request's p99 there"
+        " holds its wait for a core. At one pace, below what either can answer, the p99s"
+        " compare the servers' own latency. The floor is here as it does the platform's work"
+        " (Registrants' audit entry among it, which PostGraphile does not write).",
+        "",
+        "| operation | server | pause (ms) | requests/s | p50 (ms) | p99 (ms) |"
+        " p99 of a round, median (ms) | correct | wrong | failed |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *[
+            f"| {run.operation} | {run.server} | {run.pause_ms} | {rate(run):,.0f} |"
+            f" {run.result['p50_us'] / 1000:.1f} | {run.result['p99_us'] / 1000:.1f} |"
+            f" {run.result['p99_round_median_us'] / 1000:.1f} | {run.result['ok']:,} |"
+            f" {run.result['wrong']:,} | {run.result['failed'] + run.result['socket_errors']:,} |"
+            for run in paced
+        ],
         "",
         "p99: over all of a server's requests, its rounds pooled; beside it the median of its"
         " rounds' own p99s, as a stall of the whole machine in one round (on some machines a"
@@ -1004,6 +1168,22 @@ def _report(
             if mismatches
             else " No mismatch."
         ),
+        "",
+        "## Whether the platform's workers stalled",
+        "",
+        "What both workers' /metrics say (before and after each round, summed over the"
+        " rounds): the share of requests answered in more than 10 and 25 ms from their"
+        " arrival in the worker (furusato_graphql_operation_seconds: what wrk measures, less"
+        " the time before a worker reads the request); a timer each worker's event loop should"
+        " run every"
+        " 0.1 s, and how late it ran (the loop held by work that did not yield, or waiting for"
+        " a core), and the garbage collector's pauses by the oldest generation collected.",
+        "",
+        "| operation | server | answered in > 10 ms | in > 25 ms | timers | mean lateness (ms) |"
+        " late >= 25 ms | late >= 100 ms | latest (ms) | collections (generation 0 / 1 / 2) |"
+        " their pauses (s) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *[_stall_row(run) for run in runs if run.worker_counts is not None],
         "",
         f"## Where the platform's time goes (MyProfile, {args.profile_requests} requests in one"
         " process, sent straight into the app; cProfile's own time by package)",
