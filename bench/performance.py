@@ -259,6 +259,18 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def _core_wait_seconds(pids: list[int]) -> float:
+    """How long the processes' threads were ready to run but waited for a core
+    (/proc/PID/task/TID/schedstat: time on a core, time waiting on the run queue, slices)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError):
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                with contextlib.suppress(FileNotFoundError):
+                    total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
+
+
 def _disk_read_kib() -> int:
     """KiB the whole machine has read from disk since it started (page-ins of any process,
     PostgreSQL's reads of what the page cache no longer held among them)."""
@@ -334,6 +346,8 @@ class Run:
     result: dict[str, Any]
     cpu_ms: float
     rest_cpu_ms: float
+    # How long the server's threads waited for a core, a request.
+    core_wait_ms: float
     # What the machine read from disk during the run (/proc/vmstat pgpgin), in MiB.
     disk_read_mib: float
     # The platform's: how its workers' series (WORKER_SERIES) grew during the run.
@@ -376,6 +390,7 @@ def _pooled(rounds: list[Run]) -> Run:
         result,
         sum(r.cpu_ms * r.result["requests"] for r in rounds) / requests,
         sum(r.rest_cpu_ms * r.result["requests"] for r in rounds) / requests,
+        sum(r.core_wait_ms * r.result["requests"] for r in rounds) / requests,
         sum(r.disk_read_mib for r in rounds),
         None if first.worker_counts is None else _added([r.worker_counts or {} for r in rounds]),
         first.pause_ms,
@@ -433,8 +448,10 @@ def _drive(
     result_file = scratch / f"{server}-{operation}.json"
     pids = family(pid)
     cpu, busy, load = _cpu_seconds(pids), _machine_busy_seconds(), _children_seconds()
+    waited = _core_wait_seconds(pids)
     read = _disk_read_kib()
-    seen = _worker_counts(origin) if server in PLATFORM else None
+    # What the platform's workers saw, at full load (the report's stall table).
+    seen = _worker_counts(origin) if server in PLATFORM and pause_ms is None else None
     finished = subprocess.run(
         [
             shutil.which("wrk") or "wrk",
@@ -461,6 +478,7 @@ def _drive(
     if finished.returncode != 0:
         raise SystemExit(f"wrk: {finished.stderr or finished.stdout}")
     cpu = _cpu_seconds(pids) - cpu
+    waited = _core_wait_seconds(pids) - waited
     load = _children_seconds() - load
     # The rest of the machine's busy time: PostgreSQL, with whatever else ran.
     rest = _machine_busy_seconds() - busy - cpu - load
@@ -472,6 +490,7 @@ def _drive(
         result,
         cpu * 1000 / requests,
         rest * 1000 / requests,
+        waited * 1000 / requests,
         (_disk_read_kib() - read) / 1024,
         None if seen is None else _grown(seen, _worker_counts(origin)),
         pause_ms,
@@ -1044,7 +1063,8 @@ def _stall_row(run: Run) -> str:
     answered = max(in_worker("count"), 1)
     slow = [(answered - in_worker("bucket", le)) / answered for le in ("0.01", "0.025")]
     return (
-        f"| {run.operation} | {run.server} | {slow[0]:.2%} | {slow[1]:.2%} | {timers:,.0f} | {lag('sum') * 1000 / max(timers, 1):.1f} |"
+        f"| {run.operation} | {run.server} | {slow[0]:.2%} | {slow[1]:.2%} | {timers:,.0f} |"
+        f" {lag('sum') * 1000 / max(timers, 1):.1f} |"
         f" {timers - lag('bucket', '0.025'):,.0f} | {timers - lag('bucket', '0.1'):,.0f} |"
         f" {longest} | {collections('count')} | {collections('sum')} |"
     )
@@ -1095,9 +1115,9 @@ def _report(
         " processes, and the rest of the machine's busy time but wrk's (PostgreSQL, mostly).",
         "",
         "| operation | server | requests/s | p50 (ms) | p99 (ms) | p99 of a round, median (ms) |"
-        " correct | wrong | failed | CPU ms/request (server + rest) | read from disk (MiB) |"
-        " platform / this |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " correct | wrong | failed | CPU ms/request (server + rest) | waited for a core"
+        " (ms/request) | read from disk (MiB) | platform / this |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for operation in args.operations:
         mine = by[("platform", operation)]
@@ -1110,7 +1130,7 @@ def _report(
                 f" {r['p99_us'] / 1000:.1f} | {r['p99_round_median_us'] / 1000:.1f} |"
                 f" {r['ok']:,} | {r['wrong']:,} |"
                 f" {r['failed'] + r['socket_errors']:,} | {run.cpu_ms:.2f} + {run.rest_cpu_ms:.2f} |"
-                f" {run.disk_read_mib:.1f} |"
+                f" {run.core_wait_ms:.2f} | {run.disk_read_mib:.1f} |"
                 f" {ratio} |"
             )
     lines += [
@@ -1126,12 +1146,12 @@ def _report(
         "",
         "The same rounds with each connection pausing before each request, the pause set so"
         f" that the {args.connections} connections together, were answers instant, would ask"
-        f" {PACE_SHARE:.0%} of what PostGraphile answered above. At full load the platform's"
-        f" {args.workers} workers take every core, which PostgreSQL and wrk's threads share"
-        " with them (PostGraphile's one Node.js process takes one), so a request's p99 there"
-        " holds its wait for a core. At one pace, below what either can answer, the p99s"
-        " compare the servers' own latency. The floor is here as it does the platform's work"
-        " (Registrants' audit entry among it, which PostGraphile does not write).",
+        f" {PACE_SHARE:.0%} of what PostGraphile answered above. At full load each server"
+        " answers as fast as it can, the platform with its workers on every core, at a rate"
+        " PostGraphile's one Node.js process does not reach; at one pace, below what any of"
+        " them can answer, the p99s compare at the same load. The floor is here as it does"
+        " the platform's work (Registrants' audit entry among it, which PostGraphile does not"
+        " write).",
         "",
         "| operation | server | pause (ms) | requests/s | p50 (ms) | p99 (ms) |"
         " p99 of a round, median (ms) | correct | wrong | failed |",
@@ -1148,6 +1168,10 @@ def _report(
         " rounds' own p99s, as a stall of the whole machine in one round (on some machines a"
         " few hundred milliseconds now and then, whichever server is running) weighs on the"
         " pooled one alone.",
+        "",
+        "Waited for a core: how long the server's threads were ready to run but waited on the"
+        " run queue (/proc/PID/task/TID/schedstat), a request: what the machine's cores, shared"
+        " by all, add to its latency.",
         "",
         "Read from disk: what the whole machine read from disk during the run (/proc/vmstat"
         " pgpgin). The data fits in memory, so a read means the page cache had let it go (some"

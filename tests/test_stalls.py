@@ -52,5 +52,6 @@ def test_each_collection_is_timed_under_its_oldest_generation() -> None:
         _sample("furusato_gc_pause_seconds_sum", full),
     )
     gc.collect()
-    assert _sample("furusato_gc_pause_seconds_count", full) == count + 1
+    # At least: reading the registry allocates, and may set off a collection of its own.
+    assert _sample("furusato_gc_pause_seconds_count", full) >= count + 1
     assert _sample("furusato_gc_pause_seconds_sum", full) > seconds
