@@ -2,10 +2,11 @@
 pauses, as Prometheus histograms.
 
 A worker answers all its requests on one event loop, so while anything holds the loop (a long
-computation, a collection of the older generations) every request in the worker waits, and the
-operations' latencies say only that they waited. The loop's lag says whether the worker was
-stalled (a timer ran late) or waiting on something else (the database, the CPU it shares); the
-collector's pauses say whether the collector was the stall."""
+computation, a collection of the older generations, or the process waiting for a core) every
+request in the worker waits, and the operations' latencies say only that they waited. The
+loop's lag says whether the worker was stalled (a timer ran late) or its requests were waiting
+on something else while it ran (the database); the collector's pauses say whether the
+collector was the stall."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 LOOP_LAG = Histogram(
     "furusato_event_loop_lag_seconds",
     "How late a worker's event loop ran a timer set every 0.1 s: how long it was held by work"
-    " that did not yield.",
+    " that did not yield, or its process waited for a core.",
     buckets=_BUCKETS,
 )
 COLLECTOR_PAUSES = Histogram(
