@@ -859,6 +859,51 @@ def _package(filename: str) -> str:
 
 # --- The run ---------------------------------------------------------------------------------
 
+# The kernel's grouping of tasks by session (CONFIG_SCHED_AUTOGROUP): while it is on, the cores
+# are shared out between sessions first, then among each session's tasks.
+AUTOGROUP = Path("/proc/sys/kernel/sched_autogroup_enabled")
+
+
+@contextlib.contextmanager
+def _tasks_scheduled_alike() -> Iterator[str]:
+    """The run with the kernel's grouping by session off (restored after), and what the report
+    says of it. The setting applies to tasks as they start: the servers, and PostgreSQL's
+    backends as their pools open. With it on, PostgreSQL's backends (the postmaster's session)
+    share the cores as one group against the bench's session, which holds the server under
+    load and wrk. While the platform's two workers kept both cores busy, the backends waited
+    more than 10 ms for a core 30 to 70 times in a 5 s round (up to 52 ms), in three of the
+    four rounds looked at, and its p99 at full load carried that; PostGraphile's one process
+    left them a core (none in its rounds), and with the grouping off no backend waited that
+    long more than twice in any server's round (perf sched, 2026-12-06). A production
+    database has its own machine, where no server's session competes with it."""
+    try:
+        was = AUTOGROUP.read_text().strip()
+    except OSError:
+        yield "The kernel groups no tasks by session (it has no sched_autogroup_enabled)."
+        return
+    if was == "0":
+        yield "The kernel's grouping of tasks by session (sched_autogroup_enabled) was off."
+        return
+    try:
+        AUTOGROUP.write_text("0")
+    except OSError:
+        yield (
+            "The kernel's grouping of tasks by session (sched_autogroup_enabled) was on: the"
+            " bench could not turn it off (that needs root), so PostgreSQL's backends shared"
+            " the cores as one group against the servers' and wrk's session, and waited for a"
+            " core whenever a server kept every core busy: its p99 at full load carries that."
+        )
+        return
+    try:
+        yield (
+            "The kernel's grouping of tasks by session (sched_autogroup_enabled) was off for"
+            " the run (turned off by the bench, and on again after): with it on, PostgreSQL's"
+            " backends share the cores as one group against the servers' and wrk's session,"
+            " and wait for a core whenever a server keeps every core busy."
+        )
+    finally:
+        AUTOGROUP.write_text(was)
+
 
 def _start(
     command: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT
@@ -921,103 +966,111 @@ def main() -> None:
     }
     origins = {name: f"http://127.0.0.1:{port}" for name, port in PORTS.items()}
     executed = _executed_var(var)
-    settling = psycopg.connect(url, autocommit=True)
-    _check_connection_budget(settling, args.workers)
-    servers = {
-        "platform": _start(
-            [
-                str(FURUSATO),
-                "serve",
-                "--workers",
-                str(args.workers),
-                "--port",
-                str(PORTS["platform"]),
-            ],
-            env,
-            var / "platform.log",
-        ),
-        "executed": _start(
-            [
-                str(FURUSATO),
-                "serve",
-                "--workers",
-                str(args.workers),
-                "--port",
-                str(PORTS["executed"]),
-            ],
-            {**env, "FURUSATO_VAR_DIR": str(executed), "FURUSATO_COMPILED_OPERATIONS": "false"},
-            executed / "platform.log",
-        ),
-        "floor": _start(
-            [
-                str(UVICORN),
-                "--factory",
-                "bench.performance_floor:app_from_environment",
-                "--workers",
-                str(args.workers),
-                "--port",
-                str(PORTS["floor"]),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            env,
-            var / "floor.log",
-        ),
-        "postgraphile": _start(
-            [str(NODE), "node_modules/postgraphile/dist/cli-run.js", "-C", "graphile.config.mjs"],
-            env,
-            var / "postgraphile.log",
-            POSTGRAPHILE,
-        ),
-    }
-    runs: list[Run] = []
-    paced: list[Run] = []
-    mismatches: list[str] = []
-    try:
-        _wait_for(f"{origins['platform']}/readyz")
-        _wait_for(f"{origins['executed']}/readyz")
-        _wait_for(f"{origins['floor']}/")
-        _wait_for(f"{origins['postgraphile']}/graphql")
-        time.sleep(10)  # the publication the platform starts with, in a process of its own
-        samples = _samples(url, origins["platform"], issuer, args.samples)
-        with tempfile.TemporaryDirectory() as scratch:
-            for operation in args.operations:
-                chosen = samples[operation]
-                summaries: dict[str, list[Any]] = {}
-                cases: dict[str, list[dict[str, Any]]] = {}
-                for server in PORTS:
-                    cases[server], summaries[server] = _first_pass(
-                        server, origins[server], operation, chosen
-                    )
-                for number, (mine, theirs) in enumerate(
-                    zip(summaries["platform"], summaries["executed"], strict=True)
-                ):
-                    if mine != theirs:
-                        mismatches.append(
-                            f"{operation} sample {number}, executed: {theirs} != {mine}"
+    with _tasks_scheduled_alike() as scheduling:
+        settling = psycopg.connect(url, autocommit=True)
+        _check_connection_budget(settling, args.workers)
+        servers = {
+            "platform": _start(
+                [
+                    str(FURUSATO),
+                    "serve",
+                    "--workers",
+                    str(args.workers),
+                    "--port",
+                    str(PORTS["platform"]),
+                ],
+                env,
+                var / "platform.log",
+            ),
+            "executed": _start(
+                [
+                    str(FURUSATO),
+                    "serve",
+                    "--workers",
+                    str(args.workers),
+                    "--port",
+                    str(PORTS["executed"]),
+                ],
+                {**env, "FURUSATO_VAR_DIR": str(executed), "FURUSATO_COMPILED_OPERATIONS": "false"},
+                executed / "platform.log",
+            ),
+            "floor": _start(
+                [
+                    str(UVICORN),
+                    "--factory",
+                    "bench.performance_floor:app_from_environment",
+                    "--workers",
+                    str(args.workers),
+                    "--port",
+                    str(PORTS["floor"]),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                env,
+                var / "floor.log",
+            ),
+            "postgraphile": _start(
+                [
+                    str(NODE),
+                    "node_modules/postgraphile/dist/cli-run.js",
+                    "-C",
+                    "graphile.config.mjs",
+                ],
+                env,
+                var / "postgraphile.log",
+                POSTGRAPHILE,
+            ),
+        }
+        runs: list[Run] = []
+        paced: list[Run] = []
+        mismatches: list[str] = []
+        try:
+            _wait_for(f"{origins['platform']}/readyz")
+            _wait_for(f"{origins['executed']}/readyz")
+            _wait_for(f"{origins['floor']}/")
+            _wait_for(f"{origins['postgraphile']}/graphql")
+            time.sleep(10)  # the publication the platform starts with, in a process of its own
+            samples = _samples(url, origins["platform"], issuer, args.samples)
+            with tempfile.TemporaryDirectory() as scratch:
+                for operation in args.operations:
+                    chosen = samples[operation]
+                    summaries: dict[str, list[Any]] = {}
+                    cases: dict[str, list[dict[str, Any]]] = {}
+                    for server in PORTS:
+                        cases[server], summaries[server] = _first_pass(
+                            server, origins[server], operation, chosen
                         )
-                for server in ("floor", "postgraphile"):
                     for number, (mine, theirs) in enumerate(
-                        zip(summaries["platform"], summaries[server], strict=True)
+                        zip(summaries["platform"], summaries["executed"], strict=True)
                     ):
-                        if not comparable(operation, mine, theirs, server):
+                        if mine != theirs:
                             mismatches.append(
-                                f"{operation} sample {number}, {server}: {theirs} != {mine}"
+                                f"{operation} sample {number}, executed: {theirs} != {mine}"
                             )
-                turns = Turns(operation, cases, origins, servers, args, Path(scratch), settling)
-                full = turns.rounds(list(PORTS), None, mismatches)
-                runs.extend(full)
-                pause = _pause_ms(args.connections, full[list(PORTS).index("postgraphile")])
-                paced.extend(turns.rounds(["platform", "floor", "postgraphile"], pause, mismatches))
-    finally:
-        for process in servers.values():
-            process.terminate()
-        for process in servers.values():
-            process.wait(30)
-        settling.close()
+                    for server in ("floor", "postgraphile"):
+                        for number, (mine, theirs) in enumerate(
+                            zip(summaries["platform"], summaries[server], strict=True)
+                        ):
+                            if not comparable(operation, mine, theirs, server):
+                                mismatches.append(
+                                    f"{operation} sample {number}, {server}: {theirs} != {mine}"
+                                )
+                    turns = Turns(operation, cases, origins, servers, args, Path(scratch), settling)
+                    full = turns.rounds(list(PORTS), None, mismatches)
+                    runs.extend(full)
+                    pause = _pause_ms(args.connections, full[list(PORTS).index("postgraphile")])
+                    paced.extend(
+                        turns.rounds(["platform", "floor", "postgraphile"], pause, mismatches)
+                    )
+        finally:
+            for process in servers.values():
+                process.terminate()
+            for process in servers.values():
+                process.wait(30)
+            settling.close()
     profile, parts = _profile(sqlalchemy_url, var, samples["MyProfile"], args.profile_requests)
-    _report(args, residents, registrations, runs, paced, mismatches, profile, parts)
+    _report(args, residents, registrations, scheduling, runs, paced, mismatches, profile, parts)
 
 
 def _executed_var(var: Path) -> Path:
@@ -1074,6 +1127,7 @@ def _report(
     args: argparse.Namespace,
     residents: int,
     registrations: int,
+    scheduling: str,
     runs: list[Run],
     paced: list[Run],
     mismatches: list[str],
@@ -1112,7 +1166,8 @@ def _report(
         f" {POOL_SIZE} (the platform's compiled statements a pool as large again),"
         f" PostGraphile's {POSTGRAPHILE_POOL_SIZE}, within PostgreSQL's max_connections."
         " CPU per request: the server's"
-        " processes, and the rest of the machine's busy time but wrk's (PostgreSQL, mostly).",
+        " processes, and the rest of the machine's busy time but wrk's (PostgreSQL, mostly). "
+        + scheduling,
         "",
         "| operation | server | requests/s | p50 (ms) | p99 (ms) | p99 of a round, median (ms) |"
         " correct | wrong | failed | CPU ms/request (server + rest) | waited for a core"
