@@ -788,19 +788,22 @@ def _profile(
     url: str, var: Path, samples: list[Sample], requests: int
 ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """The platform's own time for MyProfile in one process, requests sent straight into the
-    app: cProfile's own time of each function, summed by where it lives; and the CPU a request
-    takes with each part of its work taken out in turn (the median of ten rounds each), which
-    tells what each part costs among the rest, as a worker runs it."""
-    import cProfile
+    app: pyinstrument's samples (every 0.1 ms) of where each function spent its own time,
+    summed by where it lives; and the CPU a request takes with each part of its work taken
+    out in turn (the median of ten rounds each), which tells what each part costs among the
+    rest, as a worker runs it. A sampling profiler, as a tracing one (cProfile) adds its cost
+    to every call and so weighs small functions more than they cost."""
     import gc
-    import pstats
+
+    from pyinstrument import Profiler
+    from pyinstrument.frame import Frame
 
     from gateway import create_app
 
     gc.set_threshold(*Settings().collector_thresholds)
     variants = ("", *PARTS)
 
-    async def run() -> tuple[cProfile.Profile, dict[str, list[float]]]:
+    async def run() -> tuple[Frame | None, dict[str, list[float]]]:
         # The publication the app starts with, in this process: no second interpreter
         # starting beside the measurement.
         settings = Settings(
@@ -811,14 +814,15 @@ def _profile(
             publish_interval_seconds=86400,
         )
         app = create_app(settings)
-        profile = cProfile.Profile()
+        # The requests are awaited one after another here: no task of the loop's to follow.
+        profiler = Profiler(interval=0.0001, async_mode="disabled")
         taken: dict[str, list[float]] = {variant: [] for variant in variants}
         async with app.router.lifespan_context(app):
             for number in range(requests + 50):
                 if number == 50:  # after a warm-up
-                    profile.enable()
+                    profiler.start()
                 await _post(app, samples[number % len(samples)])
-            profile.disable()
+            profiler.stop()
             for _round in range(10):
                 for variant in variants:
                     with _without(variant) if variant else contextlib.nullcontext():
@@ -829,20 +833,25 @@ def _profile(
                             await _post(app, samples[number % len(samples)])
                         spent = time.process_time() - started
                     taken[variant].append(spent / 500 * 1e6)
-        return profile, taken
+        session = profiler.last_session
+        return (session.root_frame(trim_stem=False) if session else None), taken
 
-    profile, taken = asyncio.run(run())
-    stats = pstats.Stats(profile)
+    root, taken = asyncio.run(run())
     by_package: dict[str, float] = {}
-    for (filename, _line, _name), (
-        _calls,
-        _primitive,
-        own,
-        _cumulative,
-        _callers,
-    ) in stats.stats.items():  # type: ignore[attr-defined]
-        by_package[_package(filename)] = by_package.get(_package(filename), 0.0) + own
-    total = sum(by_package.values())
+
+    def add(frame: Frame, where: str) -> None:
+        # A synthetic frame ("[self]": time in its parent's own code) counts where its parent
+        # lives.
+        if not frame.is_synthetic and frame.file_path is not None:
+            where = _package(frame.file_path)
+        own = frame.time - sum(child.time for child in frame.children)
+        by_package[where] = by_package.get(where, 0.0) + own
+        for child in frame.children:
+            add(child, where)
+
+    if root is not None:
+        add(root, "interpreter (builtins)")
+    total = sum(by_package.values()) or 1.0
     shares = sorted(((name, own / total) for name, own in by_package.items()), key=lambda p: -p[1])
     return shares, [(variant, statistics.median(taken[variant])) for variant in variants]
 
@@ -1265,7 +1274,7 @@ def _report(
         *[_stall_row(run) for run in runs if run.worker_counts is not None],
         "",
         f"## Where the platform's time goes (MyProfile, {args.profile_requests} requests in one"
-        " process, sent straight into the app; cProfile's own time by package)",
+        " process, sent straight into the app; pyinstrument's samples of own time, by package)",
         "",
         "| where | share |",
         "|---|---:|",
