@@ -1,6 +1,6 @@
 """The platform against PostGraphile and a hand-written floor, on the same PostgreSQL data.
 
-    .venv/bin/python bench/performance.py [--residents 120000] [--seconds 20] [--rounds 4]
+    .venv/bin/python bench/performance.py [--residents 125000] [--seconds 20] [--rounds 4]
         [--warmup 3] [--connections 16] [--workers 2] [--reuse] [--operations NAME ...]
         [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres]
 
@@ -36,6 +36,7 @@ import platform
 import random
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,7 +46,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 import httpx
 import psycopg
@@ -921,9 +923,13 @@ def _start(
         return subprocess.Popen(command, env=env, stdout=out, stderr=out, cwd=cwd)
 
 
+def _stop(signal_number: int, _frame: FrameType | None) -> NoReturn:
+    raise SystemExit(128 + signal_number)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--residents", type=int, default=120_000)
+    parser.add_argument("--residents", type=int, default=125_000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--warmup", type=float, default=3, help="seconds at full load, not counted")
@@ -941,6 +947,9 @@ def main() -> None:
     )
     add_server_argument(parser)
     args = parser.parse_args()
+    # Stopped with SIGTERM, the bench still stops its servers and restores the kernel's setting
+    # (the `finally`s below): SystemExit unwinds as an interrupt does.
+    signal.signal(signal.SIGTERM, _stop)
     for tool, hint in ((shutil.which("wrk"), "wrk"), (NODE.exists() or None, "bench/postgraphile")):
         if tool is None:
             raise SystemExit(f"{hint} is missing: make bench-tools")
