@@ -21,7 +21,9 @@ with that sample's answer from the first pass. Then the platform, the floor and 
 again in the same way, held to one pace below what any of them answers (each connection
 pausing before each request), so that their p99s compare at the same load. The platform's
 /metrics before and after each round tell what its workers saw (edge/stalls.py, and the
-operations' latency from their arrival). Writes bench/REPORT-performance.md.
+operations' latency from their arrival). The kernel's grouping of tasks by session is off
+while the servers run, where the bench may turn it off (root; `_tasks_scheduled_alike`).
+Writes bench/REPORT-performance.md.
 """
 
 from __future__ import annotations
@@ -793,8 +795,8 @@ def _profile(
     app: pyinstrument's samples (every 0.1 ms) of where each function spent its own time,
     summed by where it lives; and the CPU a request takes with each part of its work taken
     out in turn (the median of ten rounds each), which tells what each part costs among the
-    rest, as a worker runs it. A sampling profiler, as a tracing one (cProfile) adds its cost
-    to every call and so weighs small functions more than they cost."""
+    rest, as a worker runs it. Sampled rather than traced: a tracing profiler (cProfile) adds
+    its cost to every call, and so weighs small functions more than they cost."""
     import gc
 
     from pyinstrument import Profiler
