@@ -894,25 +894,26 @@ def _tasks_scheduled_alike() -> Iterator[str]:
     except OSError:
         yield "The kernel groups no tasks by session (it has no sched_autogroup_enabled)."
         return
+    setting = "The kernel's grouping of tasks by session (sched_autogroup_enabled)"
     if was == "0":
-        yield "The kernel's grouping of tasks by session (sched_autogroup_enabled) was off."
+        yield f"{setting} was off."
         return
+    grouped = (
+        "PostgreSQL's backends share the cores as one group against the servers' and wrk's"
+        " session, and wait for a core whenever a server keeps every core busy"
+    )
     try:
         AUTOGROUP.write_text("0")
     except OSError:
         yield (
-            "The kernel's grouping of tasks by session (sched_autogroup_enabled) was on: the"
-            " bench could not turn it off (that needs root), so PostgreSQL's backends shared"
-            " the cores as one group against the servers' and wrk's session, and waited for a"
-            " core whenever a server kept every core busy: its p99 at full load carries that."
+            f"{setting} was on: the bench could not turn it off (that needs root), so"
+            f" {grouped}: a p99 at full load carries that."
         )
         return
     try:
         yield (
-            "The kernel's grouping of tasks by session (sched_autogroup_enabled) was off for"
-            " the run (turned off by the bench, and on again after): with it on, PostgreSQL's"
-            " backends share the cores as one group against the servers' and wrk's session,"
-            " and wait for a core whenever a server keeps every core busy."
+            f"{setting} was off for the run (turned off by the bench, and on again after):"
+            f" with it on, {grouped}."
         )
     finally:
         AUTOGROUP.write_text(was)

@@ -9,7 +9,7 @@ import time
 
 from prometheus_client import REGISTRY
 
-from edge.stalls import time_collections, watch_event_loop
+from edge.stalls import _CollectorTimer, time_collections, watch_event_loop
 
 
 def _sample(name: str, labels: dict[str, str] | None = None) -> float:
@@ -46,6 +46,7 @@ async def test_a_loop_held_by_work_that_does_not_yield_runs_its_timer_late() -> 
 def test_each_collection_is_timed_under_its_oldest_generation() -> None:
     time_collections()
     time_collections()  # a second app in the process adds no second timer
+    assert sum(isinstance(callback, _CollectorTimer) for callback in gc.callbacks) == 1
     full = {"generation": "2"}
     count, seconds = (
         _sample("furusato_gc_pause_seconds_count", full),
